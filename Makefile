@@ -1,0 +1,38 @@
+# Two commands: `make run` (the app with demo data on SQLite, http://localhost:3000) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PORT ?= 3000
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test install install-test browser migrate
+
+$(VENV)/installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/installed-test: $(VENV)/installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/installed
+
+install-test: $(VENV)/installed-test
+
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+migrate: install
+	$(BIN)/python -m estate_pwa.manage migrate
+
+run: migrate
+	$(BIN)/python -m estate_pwa.manage demo
+	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+test: install-test browser
+	$(BIN)/python -m pytest

@@ -1,0 +1,29 @@
+"""Builds the Reflex app: theme, PWA head tags and every page; nothing else lives here."""
+
+import warnings
+
+import reflex as rx
+from sqlalchemy.exc import SAWarning
+
+from estate_pwa import models
+from estate_pwa.pages import auth, manager, me, resident, staff  # noqa: F401  (pages register themselves)
+
+# Every table shares SQLModel's metadata, so Reflex's merge of per-model metadata meets each table again.
+warnings.filterwarnings("ignore", message="Table '.*' already exists within the given MetaData", category=SAWarning)
+for table in models.ALL_TABLES:
+    rx.ModelRegistry.register(table)
+
+THEME_COLOUR = "#0d9488"
+
+app = rx.App(
+    html_lang="zh-CN",
+    head_components=[
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.meta(name="theme-color", content=THEME_COLOUR),
+        rx.el.meta(name="mobile-web-app-capable", content="yes"),
+        rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/icon-192.png"),
+        rx.el.link(rel="icon", type="image/png", href="/icons/icon-192.png"),
+        rx.el.script(src="/pwa.js", defer=True),
+    ],
+)

@@ -1,0 +1,31 @@
+"""All tables, one module per domain; importing this package defines the whole schema."""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from estate_pwa.models.audit import AuditEntry
+from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
+from estate_pwa.models.people import STAFF_ROLES, AuthSession, InviteCode, Role, User, UserRole
+from estate_pwa.models.roster import DutyAssignment, Shift
+
+ALL_TABLES = (
+    Estate, Building, Unit, Area, Facility,
+    User, UserRole, AuthSession, InviteCode,
+    Shift, DutyAssignment,
+    AuditEntry,
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_audit_append_only(session: Session, _context, _instances) -> None:
+    """Refuse any change or deletion of an audit entry through the ORM."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("The audit log is append-only.")
+
+
+__all__ = [
+    "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
+    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "InviteCode", "Role", "Shift",
+    "Unit", "User", "UserRole",
+]

@@ -1,0 +1,1 @@
+"""One module per screen, grouped by role; each registers itself with `rx.page`."""

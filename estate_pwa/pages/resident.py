@@ -1,0 +1,52 @@
+"""The resident's home screen."""
+
+import reflex as rx
+
+from estate_pwa import routes
+from estate_pwa.components.i18n import t
+from estate_pwa.components.layout import app_page, card, section_title
+from estate_pwa.models import Role
+from estate_pwa.states.resident import ResidentHomeState
+from estate_pwa.states.session import SessionState
+
+
+def _service_tile(icon: str, key: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=28, color="var(--accent-9)"),
+            rx.text(t(key), size="2", weight="medium"),
+            rx.badge(t("common.soon"), variant="outline", size="1"),
+            align="center",
+            spacing="2",
+        ),
+        width="100%",
+    )
+
+
+@rx.page(route=routes.RESIDENT, title="我的家 · 智慧物业", on_load=ResidentHomeState.load)
+def resident_home() -> rx.Component:
+    """Unit, household and the service entry points."""
+    return app_page(
+        Role.RESIDENT,
+        routes.RESIDENT,
+        "resident.title",
+        card(
+            rx.hstack(
+                rx.icon("house", size=32, color="var(--accent-9)"),
+                rx.vstack(
+                    rx.text(SessionState.user_name, size="5", weight="bold"),
+                    rx.text(ResidentHomeState.unit_line, size="2", color="var(--gray-11)"),
+                    spacing="1",
+                ),
+                align="center",
+                spacing="3",
+            ),
+        ),
+        section_title("resident.services"),
+        rx.grid(_service_tile("hammer", "resident.repair"), _service_tile("concierge-bell", "resident.menu"),
+                columns="2", spacing="3", width="100%"),
+        section_title("resident.members"),
+        card(rx.foreach(ResidentHomeState.members, lambda name: rx.hstack(
+            rx.icon("user", size=16), rx.text(name, size="2"), align="center"))),
+        card(rx.hstack(rx.icon("phone", size=18), rx.text(t("resident.hotline"), size="2"), align="center")),
+    )

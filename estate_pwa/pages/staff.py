@@ -1,0 +1,89 @@
+"""Home screens of guards, cleaners and technicians."""
+
+import reflex as rx
+
+from estate_pwa import routes
+from estate_pwa.components.i18n import t
+from estate_pwa.components.layout import app_page, card, section_title
+from estate_pwa.models import Role
+from estate_pwa.states.session import SessionState
+from estate_pwa.states.staff_home import StaffHomeState
+
+
+def _duty_card() -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(SessionState.user_name, size="5", weight="bold"),
+                rx.text(rx.cond(StaffHomeState.on_duty, StaffHomeState.duty_line, ""), size="2",
+                        color="var(--gray-11)"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.cond(
+                StaffHomeState.on_duty,
+                rx.badge(rx.icon("circle-check", size=14), t("home.on_duty"), color_scheme="green", size="3"),
+                rx.badge(t("home.off_duty"), color_scheme="gray", size="3"),
+            ),
+            align="center",
+            width="100%",
+        ),
+    )
+
+
+def _shifts_card() -> rx.Component:
+    return card(rx.cond(
+        StaffHomeState.shifts.length() > 0,
+        rx.vstack(
+            rx.foreach(StaffHomeState.shifts, lambda s: rx.hstack(
+                rx.text(s["day"], size="2", width="96px"),
+                rx.badge(s["shift"], variant="soft"),
+                rx.spacer(),
+                rx.text(s["hours"], size="2", color="var(--gray-11)"),
+                align="center",
+                width="100%",
+            )),
+            spacing="2",
+            width="100%",
+        ),
+        rx.text(t("home.no_shifts"), size="2", color="var(--gray-11)"),
+    ))
+
+
+def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: str) -> rx.Component:
+    return app_page(
+        role,
+        route,
+        title_key,
+        _duty_card(),
+        section_title("home.today_tasks"),
+        card(rx.hstack(
+            rx.icon(icon, size=28, color="var(--accent-9)"),
+            rx.text(t(tasks_key), size="2"),
+            rx.spacer(),
+            rx.badge(t("common.soon"), variant="outline"),
+            align="center",
+            spacing="3",
+            width="100%",
+        )),
+        section_title("home.next_shifts"),
+        _shifts_card(),
+    )
+
+
+@rx.page(route=routes.GUARD, title="保安 · 智慧物业", on_load=StaffHomeState.load_guard)
+def guard_home() -> rx.Component:
+    """Guard's home."""
+    return _staff_home(Role.GUARD, routes.GUARD, "guard.title", "scan-line", "guard.tasks")
+
+
+@rx.page(route=routes.CLEANER, title="保洁 · 智慧物业", on_load=StaffHomeState.load_cleaner)
+def cleaner_home() -> rx.Component:
+    """Cleaner's home."""
+    return _staff_home(Role.CLEANER, routes.CLEANER, "cleaner.title", "list-checks", "cleaner.tasks")
+
+
+@rx.page(route=routes.TECHNICIAN, title="维修 · 智慧物业", on_load=StaffHomeState.load_technician)
+def technician_home() -> rx.Component:
+    """Technician's home."""
+    return _staff_home(Role.TECHNICIAN, routes.TECHNICIAN, "technician.title", "wrench", "technician.tasks")

@@ -1,0 +1,48 @@
+"""Every route of the app, and each role's home and bottom-tab entries."""
+
+from estate_pwa.models import Role
+
+LOGIN = "/login"
+JOIN = "/join"
+ME = "/me"
+MANAGER = "/manager"
+MANAGER_STAFF = "/manager/staff"
+MANAGER_UNITS = "/manager/units"
+MANAGER_ROSTER = "/manager/roster"
+GUARD = "/guard"
+CLEANER = "/cleaner"
+TECHNICIAN = "/technician"
+RESIDENT = "/resident"
+
+HOME = {
+    Role.MANAGER: MANAGER,
+    Role.GUARD: GUARD,
+    Role.CLEANER: CLEANER,
+    Role.TECHNICIAN: TECHNICIAN,
+    Role.RESIDENT: RESIDENT,
+}
+
+HOME_PRIORITY = (Role.MANAGER, Role.TECHNICIAN, Role.GUARD, Role.CLEANER, Role.RESIDENT)
+
+# (route, translation key, lucide icon) per role, left to right.
+TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
+    Role.MANAGER: (
+        (MANAGER, "nav.home", "layout-dashboard"),
+        (MANAGER_STAFF, "nav.staff", "users"),
+        (MANAGER_UNITS, "nav.units", "building-2"),
+        (MANAGER_ROSTER, "nav.roster", "calendar-days"),
+        (ME, "nav.me", "circle-user"),
+    ),
+    Role.GUARD: ((GUARD, "nav.home", "shield"), (ME, "nav.me", "circle-user")),
+    Role.CLEANER: ((CLEANER, "nav.home", "sparkles"), (ME, "nav.me", "circle-user")),
+    Role.TECHNICIAN: ((TECHNICIAN, "nav.home", "wrench"), (ME, "nav.me", "circle-user")),
+    Role.RESIDENT: ((RESIDENT, "nav.home", "house"), (ME, "nav.me", "circle-user")),
+}
+
+
+def home_of(roles) -> str:
+    """The home screen for someone holding `roles` (the highest-priority role wins)."""
+    for role in HOME_PRIORITY:
+        if role in roles:
+            return HOME[role]
+    return LOGIN

@@ -1,0 +1,1 @@
+"""The rules of the estate. Every function takes a database session; none imports Reflex."""

@@ -1,0 +1,113 @@
+"""Reading the estate: its summary, buildings and units, and a resident's own household."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from estate_pwa.models import Area, Building, Estate, Facility, Role, Unit, User, UserRole
+from estate_pwa.services.errors import NotFound
+from estate_pwa.services.permissions import Actor, require
+
+UNIT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class EstateSummary:
+    """Counts a manager sees on their home screen."""
+
+    estate_name: str
+    buildings: int
+    units: int
+    occupied_units: int
+    residents: int
+    staff: int
+    areas: int
+    facilities: int
+    facilities_in_order: int
+
+
+def estate_of(session: Session, actor: Actor) -> Estate:
+    """The actor's estate."""
+    return session.get(Estate, actor.estate_id)
+
+
+def _count(session: Session, query) -> int:
+    return session.exec(query).one()
+
+
+def summary(session: Session, actor: Actor | None) -> EstateSummary:
+    """Counts of the manager's estate."""
+    actor = require(actor, Role.MANAGER)
+    eid = actor.estate_id
+    people = (
+        select(func.count(func.distinct(User.id)))
+        .join(UserRole, col(UserRole.user_id) == User.id)
+        .where(User.estate_id == eid, User.is_active)
+    )
+    return EstateSummary(
+        estate_name=estate_of(session, actor).name,
+        buildings=_count(session, select(func.count()).select_from(Building).where(Building.estate_id == eid)),
+        units=_count(session, select(func.count()).select_from(Unit).where(Unit.estate_id == eid)),
+        occupied_units=_count(session, select(func.count(func.distinct(User.unit_id))).where(
+            User.estate_id == eid, col(User.unit_id).is_not(None), User.is_active)),
+        residents=_count(session, people.where(UserRole.role == Role.RESIDENT)),
+        staff=_count(session, people.where(UserRole.role != Role.RESIDENT)),
+        areas=_count(session, select(func.count()).select_from(Area).where(Area.estate_id == eid)),
+        facilities=_count(session, select(func.count()).select_from(Facility).where(Facility.estate_id == eid)),
+        facilities_in_order=_count(session, select(func.count()).select_from(Facility).where(
+            Facility.estate_id == eid, Facility.in_good_order)),
+    )
+
+
+def buildings(session: Session, actor: Actor | None) -> list[Building]:
+    """The buildings of the actor's estate, by name."""
+    actor = require(actor, Role.MANAGER)
+    return list(session.exec(select(Building).where(Building.estate_id == actor.estate_id).order_by(Building.name)))
+
+
+def units(session: Session, actor: Actor | None, building_id: int | None = None, search: str = "",
+          page: int = 0) -> list[tuple[Unit, Building, int]]:
+    """One page of units (with building and resident count), optionally of one building or matching a number."""
+    actor = require(actor, Role.MANAGER)
+    residents = (
+        select(func.count()).select_from(User)
+        .where(User.unit_id == Unit.id, User.is_active).scalar_subquery()
+    )
+    query = (
+        select(Unit, Building, residents)
+        .join(Building, col(Building.id) == Unit.building_id)
+        .where(Unit.estate_id == actor.estate_id)
+    )
+    if building_id:
+        query = query.where(Unit.building_id == building_id)
+    search = search.strip()[:20]
+    if search:
+        query = query.where(col(Unit.number).contains(search))
+    query = query.order_by(Building.name, Unit.floor, Unit.number).offset(max(page, 0) * UNIT_PAGE).limit(UNIT_PAGE)
+    return [tuple(row) for row in session.exec(query)]
+
+
+@dataclass(frozen=True)
+class Household:
+    """A resident's own unit and the people registered in it."""
+
+    estate_name: str
+    building_name: str
+    unit_number: str
+    area_m2: float
+    members: list[str]
+
+
+def household(session: Session, actor: Actor | None) -> Household:
+    """The resident's own unit."""
+    actor = require(actor, Role.RESIDENT)
+    if actor.unit_id is None:
+        raise NotFound("error.not_found")
+    unit = session.get(Unit, actor.unit_id)
+    building = session.get(Building, unit.building_id)
+    members = session.exec(select(User.name).where(User.unit_id == unit.id, User.is_active).order_by(User.id))
+    return Household(
+        estate_name=estate_of(session, actor).name, building_name=building.name,
+        unit_number=unit.number, area_m2=unit.area_m2, members=list(members),
+    )

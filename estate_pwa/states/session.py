@@ -1,0 +1,95 @@
+"""The device's session: its token and language, and who is asking, resolved on the server."""
+
+import reflex as rx
+from sqlmodel import Session
+
+from estate_pwa import routes
+from estate_pwa.core.db import session_scope
+from estate_pwa.core.i18n import LANGUAGES, tr
+from estate_pwa.models import Role
+from estate_pwa.services import accounts, estate
+from estate_pwa.services.errors import DomainError
+from estate_pwa.services.permissions import Actor
+
+
+class SessionState(rx.State):
+    """Root of the app's states. The token is the only credential; ids and roles stay on the server."""
+
+    token: str = rx.LocalStorage("", name="estate_token")
+    lang: str = rx.LocalStorage("zh", name="estate_lang")
+    user_name: str = ""
+    estate_name: str = ""
+    role_labels: list[str] = []
+    view_roles: list[str] = []
+    nav_role: str = ""
+
+    def _actor(self, session: Session) -> Actor | None:
+        """Who holds this device's token, checked against the database on every call."""
+        return accounts.resolve(session, self.token)
+
+    def _say(self, error: DomainError) -> str:
+        """A refusal as a sentence in the user's language."""
+        return tr(error.key, self.lang, **error.params)
+
+    def _text(self, key: str, **params: object) -> str:
+        return tr(key, self.lang, **params)
+
+    def _show(self, session: Session, actor: Actor) -> None:
+        """Fill the display-only fields of the header and the Me page."""
+        self.user_name = actor.name
+        self.estate_name = estate.estate_of(session, actor).name
+        ordered = [r for r in routes.HOME_PRIORITY if r in actor.roles]
+        self.role_labels = [self._text(f"role.{r.value}") for r in ordered]
+        self.view_roles = [r.value for r in ordered]
+
+    def _enter(self, session: Session, role: Role | None) -> Actor | None:
+        """Resolve the actor for a page of `role` (None: any logged-in person); None if they may not see it."""
+        actor = self._actor(session)
+        if actor is None or (role is not None and role not in actor.roles):
+            return None
+        self._show(session, actor)
+        if role is not None:
+            self.nav_role = role.value
+        elif self.nav_role not in self.view_roles:
+            self.nav_role = self.view_roles[0]
+        return actor
+
+    def _send_away(self, session: Session):
+        """Redirect someone who may not see a page: to login, or to their own home."""
+        actor = self._actor(session)
+        if actor is None:
+            self.token = ""
+            return rx.redirect(routes.LOGIN, replace=True)
+        return [rx.redirect(routes.home_of(actor.roles), replace=True),
+                rx.toast.error(self._text("error.not_allowed"))]
+
+    @rx.event
+    def enter_app(self):
+        """Root URL and the login page: logged-in devices go straight to their home."""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is not None:
+                return rx.redirect(routes.home_of(actor.roles), replace=True)
+        if self.router.url.path == "/":
+            return rx.redirect(routes.LOGIN, replace=True)
+
+    @rx.event
+    def switch_language(self):
+        """Toggle between Chinese and English; the choice stays on the device."""
+        self.lang = LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)] if self.lang in LANGUAGES else "zh"
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is not None:
+                self._show(session, actor)
+
+    @rx.event
+    def logout(self):
+        """Revoke this device's session and return to the login page."""
+        with session_scope() as session:
+            accounts.logout(session, self.token)
+        self.token = ""
+        self.user_name = self.estate_name = ""
+        self.role_labels = []
+        self.view_roles = []
+        self.nav_role = ""
+        return rx.redirect(routes.LOGIN, replace=True)
