@@ -81,9 +81,9 @@ def units(session: Session, actor: Actor | None, building_id: int | None = None,
     )
     if building_id:
         query = query.where(Unit.building_id == building_id)
-    search = search.strip()[:20]
+    search = search.strip()[:20] if isinstance(search, str) else ""
     if search:
-        query = query.where(col(Unit.number).contains(search))
+        query = query.where(col(Unit.number).contains(search, autoescape=True))
     query = query.order_by(Building.name, Unit.floor, Unit.number).offset(max(page, 0) * UNIT_PAGE).limit(UNIT_PAGE)
     return [tuple(row) for row in session.exec(query)]
 

@@ -6,10 +6,13 @@ import unicodedata
 from estate_pwa.core.security import INVITE_ALPHABET, INVITE_LENGTH
 from estate_pwa.services.errors import InvalidInput
 
-_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 NAME_MAX = 50
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+ID_MAX = 2**31 - 1
+FORBIDDEN_IN_NAMES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+ZERO_WIDTH_JOINER = "\u200d"
 
 
 def clean_phone(raw: object) -> str:
@@ -31,7 +34,9 @@ def clean_name(raw: object) -> str:
     name = unicodedata.normalize("NFC", raw).strip()
     if not name:
         raise InvalidInput("error.name_required")
-    if len(name) > NAME_MAX or any(unicodedata.category(ch).startswith("C") for ch in name):
+    if len(name) > NAME_MAX:
+        raise InvalidInput("error.name_too_long")
+    if any(unicodedata.category(ch) in FORBIDDEN_IN_NAMES and ch != ZERO_WIDTH_JOINER for ch in name):
         raise InvalidInput("error.name_invalid")
     return name
 
@@ -72,6 +77,6 @@ def positive_id(raw: object) -> int:
         value = int(raw)
     except ValueError:
         raise InvalidInput("error.bad_request") from None
-    if value <= 0 or value > 2**62:
+    if value <= 0 or value > ID_MAX:
         raise InvalidInput("error.bad_request")
     return value

@@ -1,0 +1,102 @@
+"""The real app in production mode, on SQLite or on PostgreSQL + Redis with two workers."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import redis
+
+from estate_pwa.core.db import get_engine
+from estate_pwa.manage import load_demo, migrate
+from tests import services
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(os.sys.executable).parent
+START_TIMEOUT = 300
+
+
+@dataclass
+class RunningApp:
+    """A started app: where it answers and which database it uses."""
+
+    backend: str
+    url: str
+    db_url: str
+    log: Path
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/ping", timeout=2).status_code == 200 and \
+                    httpx.get(f"{url}/login/", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the app did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+
+
+def _redis_keys() -> set[bytes]:
+    return set(redis.Redis.from_url(services.REDIS_URL).scan_iter(count=1000))
+
+
+def run_app(backend: str, workdir: Path):
+    """Start the app (migrated, with demo data), yield it, then stop it and remove what it created."""
+    pg_name = None
+    env = {
+        **os.environ,
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if backend == "sqlite":
+        db_url = f"sqlite:///{workdir / 'app.db'}"
+    else:
+        pg_name, db_url = services.create_pg_database()
+        env.update(REFLEX_REDIS_URL=services.REDIS_URL, GRANIAN_WORKERS="2")
+    env["REFLEX_DB_URL"] = db_url
+    keys_before = _redis_keys() if backend != "sqlite" else set()
+    migrate(db_url)
+    load_demo(db_url)
+    port = free_port()
+    log = workdir / f"app-{backend}.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
+             "--backend-port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_until_up(url, process, log)
+        yield RunningApp(backend=backend, url=url, db_url=db_url, log=log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        get_engine(db_url).dispose()
+        if pg_name:
+            services.drop_pg_database(pg_name)
+            created = _redis_keys() - keys_before
+            if created:
+                redis.Redis.from_url(services.REDIS_URL).delete(*created)

@@ -1,0 +1,124 @@
+"""Any connected client can call any handler with any arguments: manager-only ones must refuse residents."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from estate_pwa.core.db import get_engine
+from estate_pwa.core.security import hash_password
+from estate_pwa.models import AuditEntry, AuthSession, DutyAssignment, InviteCode, Role, Unit, User, UserRole
+from estate_pwa.services import accounts
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
+from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
+from tests.factories import PASSWORD, unique_phone
+from tests.rawclient import RawClient
+
+MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
+STAFF_PHONES = [account[0] for account in DEMO_ACCOUNTS]
+
+
+def _login(db_url: str, phone: str, password: str) -> str:
+    with Session(get_engine(db_url)) as session:
+        return accounts.login(session, phone, password)[1]
+
+
+def _snapshot(db_url: str) -> dict[str, object]:
+    """Everything a manager-only handler could change."""
+    with Session(get_engine(db_url)) as session:
+        count = lambda model: session.exec(select(func.count()).select_from(model)).one()  # noqa: E731
+        return {
+            "users": count(User),
+            "roles": count(UserRole),
+            "invites": count(InviteCode),
+            "duties": count(DutyAssignment),
+            "audit": count(AuditEntry),
+            "active": sorted(session.exec(select(User.id).where(User.is_active)).all()),
+            "hashes": sorted(session.exec(select(User.password_hash)).all()),
+            "revoked": count(AuthSession) - session.exec(
+                select(func.count()).select_from(AuthSession).where(AuthSession.revoked_at.is_(None))).one(),
+        }
+
+
+def _targets(db_url: str) -> dict[str, int]:
+    """A fresh guard to disable and reset, a unit to invite to, a duty to remove."""
+    with Session(get_engine(db_url)) as session:
+        estate = session.exec(select(User.estate_id).where(User.phone == MANAGER_PHONE)).one()
+        victim = User(estate_id=estate, phone=unique_phone(), name="受害者", password_hash=hash_password(PASSWORD))
+        session.add(victim)
+        session.flush()
+        session.add(UserRole(user_id=victim.id, role=Role.GUARD))
+        unit = session.exec(select(Unit).order_by(Unit.id)).first()
+        duty = session.exec(select(DutyAssignment).order_by(DutyAssignment.id.desc())).first()
+        session.commit()
+        return {"victim": victim.id, "unit": unit.id, "duty": duty.id}
+
+
+async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
+    victim_id, unit_id, duty_id = str(targets["victim"]), str(targets["unit"]), str(targets["duty"])
+    calls = [
+        (ManagerHomeState, "load", {}),
+        (RosterState, "load", {}),
+        (RosterState, "add", {"form": {"user": victim_id, "shift": "1", "role": "guard"}}),
+        (RosterState, "remove", {"assignment_id": duty_id}),
+        (RosterState, "shift_day", {"days": 1}),
+        (UnitsState, "load", {}),
+        (UnitsState, "set_search", {"text": "1"}),
+        (UnitsState, "set_filter", {"building": "1"}),
+        (UnitsState, "more", {}),
+        (UnitsState, "invite", {"unit_id": unit_id}),
+        (StaffAdminState, "load", {}),
+        (StaffAdminState, "create", {"form": {"name": "入侵者", "phone": "13711112222", "password": "Abcdefg123",
+                                               "role_manager": "on"}}),
+        (StaffAdminState, "set_active", {"user_id": victim_id, "active": False}),
+        (StaffAdminState, "reset_password", {"user_id": victim_id}),
+    ]
+    for state, handler, kwargs in calls:
+        await client.call(state, handler, page="/manager", **kwargs)
+
+
+async def _attack(app_url: str, device_token: str, targets: dict[str, int]) -> str:
+    client = RawClient(app_url)
+    try:
+        await client.connect(device_token, page="/resident")
+        await _call_every_manager_handler(client, targets)
+        return client.received()
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("who", ["resident", "anonymous", "forged token"])
+def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
+    """A resident (or nobody) calling every manager-only handler directly changes no row and sees no staff data."""
+    token = {
+        "resident": lambda: _login(app.db_url, DEMO_RESIDENT[0], DEMO_RESIDENT[1]),
+        "anonymous": lambda: "",
+        "forged token": lambda: "A" * 43,
+    }[who]()
+    targets = _targets(app.db_url)
+    before = _snapshot(app.db_url)
+    received = asyncio.run(_attack(app.url, token, targets))
+    assert _snapshot(app.db_url) == before
+    assert "受害者" not in received
+    for phone in STAFF_PHONES:
+        assert phone not in received
+    assert "/join?code=" not in received and "data:image/png" not in received
+
+
+def test_the_same_calls_work_for_a_manager(app):
+    """Control: the detector above is real, since a manager's token does reach and change the data."""
+    targets = _targets(app.db_url)
+    before = _snapshot(app.db_url)
+    token = _login(app.db_url, MANAGER_PHONE, MANAGER_PASSWORD)
+    received = asyncio.run(_attack(app.url, token, targets))
+    after = _snapshot(app.db_url)
+    assert MANAGER_PHONE in received and "data:image/png" in received
+    assert after["invites"] == before["invites"] + 1
+    assert after["duties"] == before["duties"]  # one added for the victim, one removed
+    assert after["users"] == before["users"] + 1
+    assert targets["victim"] not in after["active"]
+    assert after["hashes"] != before["hashes"]
+    with Session(get_engine(app.db_url)) as session:
+        intruder = session.exec(select(User).where(User.phone == "13711112222")).one()
+        assert Role.MANAGER in {r for r in session.exec(select(UserRole.role).where(UserRole.user_id == intruder.id))}
