@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
@@ -69,3 +70,9 @@ class RawClient:
     async def close(self) -> None:
         """Disconnect."""
         await self.sio.disconnect()
+
+
+def run(coroutine):
+    """Run a coroutine to completion on its own thread (Playwright's sync API may own this thread's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -5,9 +5,16 @@ DEFAULT_LANGUAGE = "zh"
 
 TEXT: dict[str, tuple[str, str]] = {
     "app.name": ("智慧物业", "Estate"),
-    "app.offline": ("当前离线,显示的是缓存内容", "You are offline: showing saved content"),
+    "app.offline": ("当前离线,联网后自动更新", "You are offline; this screen updates when the connection returns"),
     "app.loading": ("加载中…", "Loading…"),
     "lang.switch": ("English", "中文"),
+    "weekday.0": ("周一", "Mon"),
+    "weekday.1": ("周二", "Tue"),
+    "weekday.2": ("周三", "Wed"),
+    "weekday.3": ("周四", "Thu"),
+    "weekday.4": ("周五", "Fri"),
+    "weekday.5": ("周六", "Sat"),
+    "weekday.6": ("周日", "Sun"),
     # Roles
     "role.manager": ("物业经理", "Manager"),
     "role.guard": ("保安", "Guard"),

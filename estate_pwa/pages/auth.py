@@ -12,7 +12,7 @@ from estate_pwa.states.session import SessionState
 def _field(label_key: str, **props) -> rx.Component:
     return rx.vstack(
         rx.text(t(label_key), as_="label", size="2", weight="medium", html_for=props["id"]),
-        rx.input(size="3", width="100%", required=True, **props),
+        rx.input(size="3", width="100%", **props),
         spacing="1",
         width="100%",
     )

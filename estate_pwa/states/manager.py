@@ -259,7 +259,7 @@ class RosterState(SessionState):
         except DomainError as error:
             self.error = self._say(error)
             return
-        self.day_label = self._day.strftime("%Y-%m-%d %a")
+        self.day_label = f"{self._day.year}-{self._day_label(self._day)}"
         self.duties = [
             {"id": str(d.assignment_id), "name": d.user_name, "role": self._text(f"role.{d.role.value}"),
              "shift": d.shift_name,

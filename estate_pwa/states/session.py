@@ -1,5 +1,7 @@
 """The device's session: its token and language, and who is asking, resolved on the server."""
 
+from datetime import date
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -33,6 +35,10 @@ class SessionState(rx.State):
 
     def _text(self, key: str, **params: object) -> str:
         return tr(key, self.lang, **params)
+
+    def _day_label(self, day: date) -> str:
+        """A calendar day with its translated weekday, e.g. '11-25 周三'."""
+        return f"{day:%m-%d} {self._text(f'weekday.{day.weekday()}')}"
 
     def _show(self, session: Session, actor: Actor) -> None:
         """Fill the display-only fields of the header and the Me page."""

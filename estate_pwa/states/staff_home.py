@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.clock import format_local, to_local, utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Role
 from estate_pwa.services import estate, roster
@@ -46,7 +46,7 @@ class StaffHomeState(SessionState):
         ) if current else ""
         self.shifts = [
             {
-                "day": format_local(d.starts_at, timezone, "%m-%d %a"),
+                "day": self._day_label(to_local(d.starts_at, timezone).date()),
                 "shift": d.shift_name,
                 "hours": f"{format_local(d.starts_at, timezone, '%H:%M')}–{format_local(d.ends_at, timezone, '%H:%M')}",
             }

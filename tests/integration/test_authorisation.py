@@ -1,7 +1,5 @@
 """Any connected client can call any handler with any arguments: manager-only ones must refuse residents."""
 
-import asyncio
-
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -13,7 +11,7 @@ from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 from tests.factories import PASSWORD, unique_phone
-from tests.rawclient import RawClient
+from tests.rawclient import RawClient, run
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 STAFF_PHONES = [account[0] for account in DEMO_ACCOUNTS]
@@ -98,7 +96,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     }[who]()
     targets = _targets(app.db_url)
     before = _snapshot(app.db_url)
-    received = asyncio.run(_attack(app.url, token, targets))
+    received = run(_attack(app.url, token, targets))
     assert _snapshot(app.db_url) == before
     assert "受害者" not in received
     for phone in STAFF_PHONES:
@@ -111,7 +109,7 @@ def test_the_same_calls_work_for_a_manager(app):
     targets = _targets(app.db_url)
     before = _snapshot(app.db_url)
     token = _login(app.db_url, MANAGER_PHONE, MANAGER_PASSWORD)
-    received = asyncio.run(_attack(app.url, token, targets))
+    received = run(_attack(app.url, token, targets))
     after = _snapshot(app.db_url)
     assert MANAGER_PHONE in received and "data:image/png" in received
     assert after["invites"] == before["invites"] + 1
