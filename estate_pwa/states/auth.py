@@ -17,6 +17,7 @@ class LoginState(SessionState):
     @rx.event
     def submit(self, form: dict):
         """Check the phone number and password; on success keep the token on the device."""
+        form = self._fields(form)
         self.error = ""
         try:
             with session_scope() as session:
@@ -44,6 +45,7 @@ class JoinState(SessionState):
     @rx.event
     def submit(self, form: dict):
         """Create the resident's account in the invited unit and log them in."""
+        form = self._fields(form)
         self.error = ""
         try:
             with session_scope() as session:

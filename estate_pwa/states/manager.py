@@ -89,6 +89,7 @@ class StaffAdminState(SessionState):
     @rx.event
     def create(self, form: dict):
         """Create a staff account from the form (roles are the ticked checkboxes)."""
+        form = self._fields(form)
         self.error = self.notice = ""
         roles = [r.value for r in STAFF_ROLES if form.get(f"role_{r.value}") in ("on", True, "true")]
         try:
@@ -278,6 +279,7 @@ class RosterState(SessionState):
     @rx.event
     def add(self, form: dict):
         """Assign a person to a shift in a role on the day shown."""
+        form = self._fields(form)
         self.error = ""
         try:
             if self._day is None:

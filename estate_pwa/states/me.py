@@ -25,6 +25,7 @@ class MeState(SessionState):
     @rx.event
     def change_password(self, form: dict):
         """Change one's own password after proving the current one."""
+        form = self._fields(form)
         self.password_error = ""
         try:
             with session_scope() as session:

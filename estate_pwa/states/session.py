@@ -36,6 +36,11 @@ class SessionState(rx.State):
     def _text(self, key: str, **params: object) -> str:
         return tr(key, self.lang, **params)
 
+    @staticmethod
+    def _fields(form: object) -> dict:
+        """A submitted form as a dict of its fields ({} for anything else a client may send)."""
+        return form if isinstance(form, dict) else {}
+
     def _day_label(self, day: date) -> str:
         """A calendar day with its translated weekday, e.g. '11-25 周三'."""
         return f"{day:%m-%d} {self._text(f'weekday.{day.weekday()}')}"

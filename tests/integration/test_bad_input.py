@@ -1,0 +1,120 @@
+"""Hostile or broken input to the account handlers: a clear message, no change, and no server error."""
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from estate_pwa.core.db import get_engine
+from estate_pwa.models import Role, User
+from estate_pwa.services import accounts
+from estate_pwa.services.demo import DEMO_ACCOUNTS
+from estate_pwa.states.auth import JoinState, LoginState
+from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
+from estate_pwa.states.me import MeState
+from tests.e2e.conftest import staff_account
+from tests.rawclient import RawClient, run
+
+LONG = "8" * 10_000
+EMOJI = "😀👨‍👩‍👧🏠"
+SQL = "1'; DROP TABLE \"user\"; --"
+HOSTILE_VALUES = ["", LONG, EMOJI, SQL, None, 12345, ["13800000001"], {"$ne": ""}]
+
+LOGIN_MESSAGES = {"请输入11位手机号", "请输入密码", "手机号或密码错误"}
+
+
+def _errors(received: str) -> list[str]:
+    return re.findall(r"'(?:error|password_error)_rx_state_': '([^']+)'", received)
+
+
+def _users(db_url: str) -> int:
+    with Session(get_engine(db_url)) as session:
+        return session.exec(select(func.count()).select_from(User)).one()
+
+
+def _log_has_no_traceback(app, since: int) -> None:
+    """Nothing written to the app's log after byte `since` is a traceback, and the app still answers."""
+    with app.log.open("rb") as log:
+        log.seek(since)
+        text = log.read().decode(errors="replace")
+    assert "Traceback" not in text and "Backend Exception" not in text, text[-3000:]
+    assert httpx.get(f"{app.url}/ping", timeout=5).status_code == 200
+
+
+async def _send_all(app_url: str, token: str, calls) -> str:
+    client = RawClient(app_url)
+    try:
+        await client.connect(token, page="/login")
+        for state, handler, kwargs in calls:
+            await client.call(state, handler, page="/login", **kwargs)
+        return client.received()
+    finally:
+        await client.close()
+
+
+def test_login_refuses_hostile_input_with_a_message(app):
+    calls = [(LoginState, "submit", {"form": {"phone": phone, "password": password}})
+             for phone in HOSTILE_VALUES for password in ("", LONG, SQL)]
+    calls += [(LoginState, "submit", {"form": form}) for form in ("not a form", None, [], 7, {})]
+    before, log_start = _users(app.db_url), app.log.stat().st_size
+    received = run(_send_all(app.url, "", calls))
+    messages = _errors(received)
+    assert messages and set(messages) <= LOGIN_MESSAGES
+    assert _users(app.db_url) == before
+    _log_has_no_traceback(app, log_start)
+
+
+def test_join_refuses_hostile_input_with_a_message(app):
+    calls = [(JoinState, "submit", {"form": {"code": code, "name": name, "phone": "13912345678",
+                                             "password": "Abcdefg123"}})
+             for code in HOSTILE_VALUES for name in (LONG, EMOJI)]
+    calls += [(JoinState, "submit", {"form": {"code": "ABCDEFGHJK", "name": name, "phone": phone,
+                                              "password": password}})
+              for name, phone, password in [("", "13912345678", "Abcdefg123"), (LONG, "13912345678", "Abcdefg123"),
+                                            ("王", SQL, "Abcdefg123"), ("王", "13912345678", LONG),
+                                            ("王", "13912345678", "short")]]
+    calls += [(JoinState, "submit", {"form": "x"})]
+    before, log_start = _users(app.db_url), app.log.stat().st_size
+    received = run(_send_all(app.url, "", calls))
+    assert len(_errors(received)) >= 10
+    assert _users(app.db_url) == before
+    _log_has_no_traceback(app, log_start)
+
+
+def test_staff_forms_refuse_hostile_input_with_a_message(app):
+    phone, password = staff_account(app.db_url, Role.MANAGER)
+    with Session(get_engine(app.db_url)) as session:
+        token = accounts.login(session, phone, password)[1]
+    bad_forms = [
+        {"name": LONG, "phone": "13912340001", "password": "Abcdefg123", "role_guard": "on"},
+        {"name": "", "phone": "13912340002", "password": "Abcdefg123", "role_guard": "on"},
+        {"name": "王", "phone": EMOJI, "password": "Abcdefg123", "role_guard": "on"},
+        {"name": "王", "phone": SQL, "password": "Abcdefg123", "role_guard": "on"},
+        {"name": "王", "phone": "13912340003", "password": LONG, "role_guard": "on"},
+        {"name": "王", "phone": "13912340004", "password": "Abcdefg123"},
+        {"name": {"x": 1}, "phone": ["1"], "password": None, "role_guard": "on"},
+        {"name": "王", "phone": DEMO_ACCOUNTS[1][0], "password": "Abcdefg123", "role_guard": "on"},
+    ]
+    calls = [(StaffAdminState, "load", {})]
+    calls += [(StaffAdminState, "create", {"form": form}) for form in bad_forms + ["x", None]]
+    calls += [(StaffAdminState, "set_active", {"user_id": value, "active": False}) for value in HOSTILE_VALUES]
+    calls += [(StaffAdminState, "reset_password", {"user_id": value}) for value in HOSTILE_VALUES]
+    calls += [(UnitsState, "load", {}), (UnitsState, "set_search", {"text": LONG}),
+              (UnitsState, "set_search", {"text": {"a": 1}}), (UnitsState, "set_filter", {"building": SQL}),
+              (UnitsState, "invite", {"unit_id": LONG}), (UnitsState, "invite", {"unit_id": -1})]
+    calls += [(RosterState, "load", {}), (RosterState, "shift_day", {"days": 10**9}),
+              (RosterState, "remove", {"assignment_id": SQL}),
+              (RosterState, "add", {"form": {"user": LONG, "shift": EMOJI, "role": SQL}})]
+    calls += [(MeState, "change_password", {"form": {"current": LONG, "new": LONG}}),
+              (MeState, "change_password", {"form": {"current": password, "new": EMOJI}}),
+              (MeState, "change_password", {"form": None})]
+    before, log_start = _users(app.db_url), app.log.stat().st_size
+    received = run(_send_all(app.url, token, calls))
+    messages = _errors(received)
+    assert len(messages) >= len(bad_forms)
+    assert "该手机号已注册" in messages and "请至少选择一个岗位" in messages and "姓名最多50个字符" in messages
+    assert _users(app.db_url) == before
+    _log_has_no_traceback(app, log_start)
+
