@@ -16,25 +16,24 @@ def _render_item(type_, obj, autogen_context):
 
 
 def run_migrations_online() -> None:
-    """Run migrations on the configured database (or a connection handed in by the caller)."""
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
+    """Run the migrations; on SQLite, rebuild tables the way SQLite documents (foreign keys off, then checked)."""
     with get_engine(context.config.get_main_option("sqlalchemy.url")).connect() as connection:
-        _run(connection)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_item=_render_item,
+            render_as_batch=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("a migration left rows whose foreign keys point nowhere")
         connection.commit()
-
-
-def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_item=_render_item,
-        render_as_batch=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()

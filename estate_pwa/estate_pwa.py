@@ -6,7 +6,7 @@ import reflex as rx
 from sqlalchemy.exc import SAWarning
 
 from estate_pwa import models
-from estate_pwa.pages import auth, manager, me, resident, staff  # noqa: F401  (pages register themselves)
+from estate_pwa.pages import auth, jobs, manager, me, resident, staff  # noqa: F401  (pages register themselves)
 
 # Every table shares SQLModel's metadata, so Reflex's merge of per-model metadata meets each table again.
 warnings.filterwarnings("ignore", message="Table '.*' already exists within the given MetaData", category=SAWarning)
@@ -25,5 +25,9 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icons/icon-192.png"),
         rx.el.link(rel="icon", type="image/png", href="/icons/icon-192.png"),
         rx.el.script(src="/pwa.js", defer=True),
+        rx.el.script(src="/countdown.js", defer=True),
+        rx.el.script(src="/signature.js", defer=True),
+        rx.el.style(".countdown{font-variant-numeric:tabular-nums;font-weight:600}"
+                    ".countdown[data-overdue='1']{color:var(--red-11)}"),
     ],
 )

@@ -9,10 +9,12 @@ MANAGER = "/manager"
 MANAGER_STAFF = "/manager/staff"
 MANAGER_UNITS = "/manager/units"
 MANAGER_ROSTER = "/manager/roster"
+MANAGER_JOBS = "/manager/jobs"
 GUARD = "/guard"
 CLEANER = "/cleaner"
 TECHNICIAN = "/technician"
 RESIDENT = "/resident"
+RESIDENT_REQUESTS = "/resident/requests"
 
 HOME = {
     Role.MANAGER: MANAGER,
@@ -28,6 +30,7 @@ HOME_PRIORITY = (Role.MANAGER, Role.TECHNICIAN, Role.GUARD, Role.CLEANER, Role.R
 TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.MANAGER: (
         (MANAGER, "nav.home", "layout-dashboard"),
+        (MANAGER_JOBS, "nav.jobs", "clipboard-list"),
         (MANAGER_STAFF, "nav.staff", "users"),
         (MANAGER_UNITS, "nav.units", "building-2"),
         (MANAGER_ROSTER, "nav.roster", "calendar-days"),
@@ -36,7 +39,11 @@ TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.GUARD: ((GUARD, "nav.home", "shield"), (ME, "nav.me", "circle-user")),
     Role.CLEANER: ((CLEANER, "nav.home", "sparkles"), (ME, "nav.me", "circle-user")),
     Role.TECHNICIAN: ((TECHNICIAN, "nav.home", "wrench"), (ME, "nav.me", "circle-user")),
-    Role.RESIDENT: ((RESIDENT, "nav.home", "house"), (ME, "nav.me", "circle-user")),
+    Role.RESIDENT: (
+        (RESIDENT, "nav.home", "house"),
+        (RESIDENT_REQUESTS, "nav.requests", "message-square-warning"),
+        (ME, "nav.me", "circle-user"),
+    ),
 }
 
 

@@ -4,6 +4,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from estate_pwa.models.audit import AuditEntry
+from estate_pwa.models.jobs import (
+    FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, ServiceRequest, Urgency,
+)
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
 from estate_pwa.models.people import STAFF_ROLES, AuthSession, InviteCode, Role, User, UserRole
 from estate_pwa.models.roster import DutyAssignment, Shift
@@ -12,6 +15,7 @@ ALL_TABLES = (
     Estate, Building, Unit, Area, Facility,
     User, UserRole, AuthSession, InviteCode,
     Shift, DutyAssignment,
+    ServiceRequest, RequestPause, FollowUp,
     AuditEntry,
 )
 
@@ -26,6 +30,7 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 
 __all__ = [
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
-    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "InviteCode", "Role", "Shift",
-    "Unit", "User", "UserRole",
+    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "InviteCode", "RepairCategory",
+    "RequestKind", "RequestPause", "RequestStatus", "Role", "ServiceRequest", "Shift", "Unit", "Urgency", "User",
+    "UserRole",
 ]

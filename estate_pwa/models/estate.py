@@ -43,6 +43,9 @@ class Estate(Timestamped, table=True):
     name: str = Field(max_length=100)
     code: str = Field(max_length=32, unique=True)
     timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
+    auto_dispatch: bool = False
+    followup_percent: int = Field(default=30, ge=0, le=100)
+    open_jobs_cap: int = Field(default=5, ge=1)
 
 
 class Building(EstateOwned, table=True):

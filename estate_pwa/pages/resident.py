@@ -10,12 +10,12 @@ from estate_pwa.states.resident import ResidentHomeState
 from estate_pwa.states.session import SessionState
 
 
-def _service_tile(icon: str, key: str) -> rx.Component:
+def _service_tile(icon: str, key: str, soon: bool = True) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon(icon, size=28, color="var(--accent-9)"),
             rx.text(t(key), size="2", weight="medium"),
-            rx.badge(t("common.soon"), variant="outline", size="1"),
+            rx.badge(t("common.soon"), variant="outline", size="1") if soon else rx.fragment(),
             align="center",
             spacing="2",
         ),
@@ -43,8 +43,12 @@ def resident_home() -> rx.Component:
             ),
         ),
         section_title("resident.services"),
-        rx.grid(_service_tile("hammer", "resident.repair"), _service_tile("concierge-bell", "resident.menu"),
-                columns="2", spacing="3", width="100%"),
+        rx.grid(
+            rx.link(_service_tile("hammer", "resident.repair", soon=False), href=routes.RESIDENT_REQUESTS,
+                    underline="none"),
+            _service_tile("concierge-bell", "resident.menu"),
+            columns="2", spacing="3", width="100%",
+        ),
         section_title("resident.members"),
         card(rx.foreach(ResidentHomeState.members, lambda name: rx.hstack(
             rx.icon("user", size=16), rx.text(name, size="2"), align="center"))),

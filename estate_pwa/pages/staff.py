@@ -7,6 +7,8 @@ from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.models import Role
 from estate_pwa.states.session import SessionState
+from estate_pwa.pages.jobs import technician_jobs
+from estate_pwa.states.jobs import TechnicianJobsState
 from estate_pwa.states.staff_home import StaffHomeState
 
 
@@ -83,7 +85,16 @@ def cleaner_home() -> rx.Component:
     return _staff_home(Role.CLEANER, routes.CLEANER, "cleaner.title", "list-checks", "cleaner.tasks")
 
 
-@rx.page(route=routes.TECHNICIAN, title="维修 · 智慧物业", on_load=StaffHomeState.load_technician)
+@rx.page(route=routes.TECHNICIAN, title="维修 · 智慧物业",
+         on_load=[StaffHomeState.load_technician, TechnicianJobsState.load])
 def technician_home() -> rx.Component:
-    """Technician's home."""
-    return _staff_home(Role.TECHNICIAN, routes.TECHNICIAN, "technician.title", "wrench", "technician.tasks")
+    """Technician's home: duty status, jobs with countdowns, the claim pool, shifts."""
+    return app_page(
+        Role.TECHNICIAN,
+        routes.TECHNICIAN,
+        "technician.title",
+        _duty_card(),
+        technician_jobs(),
+        section_title("home.next_shifts"),
+        _shifts_card(),
+    )

@@ -5,7 +5,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import estate_pwa.models  # noqa: F401  (defines the tables)
@@ -55,3 +55,19 @@ def test_downgrade_to_base_and_back(empty_db):
     migrate(empty_db)
     with get_engine(empty_db).connect() as conn:
         assert set(inspect(conn).get_table_names()) - {"alembic_version"} == set(SQLModel.metadata.tables)
+
+
+def test_upgrade_keeps_existing_rows_and_fills_new_settings(empty_db):
+    """An estate created under the first migration survives later ones, with the new settings' defaults."""
+    command.upgrade(alembic_config(empty_db), "0001_foundation")
+    with get_engine(empty_db).begin() as conn:
+        conn.execute(text("INSERT INTO estate (created_at, name, code, timezone) "
+                          "VALUES (CURRENT_TIMESTAMP, '老小区', 'old', 'Asia/Shanghai')"))
+        conn.execute(text("INSERT INTO building (estate_id, name, floors) "
+                          "SELECT id, '1栋', 6 FROM estate WHERE code = 'old'"))
+    migrate(empty_db)
+    with get_engine(empty_db).connect() as conn:
+        row = conn.execute(text("SELECT name, auto_dispatch, followup_percent, open_jobs_cap FROM estate")).one()
+        buildings = conn.execute(text("SELECT count(*) FROM building")).scalar_one()
+    assert tuple(row) == ("老小区", False, 30, 5)
+    assert buildings == 1

@@ -1,0 +1,390 @@
+"""Repair jobs and requests on screen: residents report and rate, the office dispatches, technicians work."""
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlmodel import Session, col, select
+
+from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.db import session_scope
+from estate_pwa.core.media import BadImage, data_url_of, save_png_data_url
+from estate_pwa.models import Building, RequestKind, RequestStatus, Role, ServiceRequest, Unit, User
+from estate_pwa.services import estate, jobs
+from estate_pwa.services.errors import DomainError, InvalidInput
+from estate_pwa.services.validation import positive_id
+from estate_pwa.states.session import SessionState
+
+WATCH_SECONDS = 5
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+class JobsView(SessionState):
+    """Shared formatting of requests into the plain rows pages show."""
+
+    server_now: str = ""
+
+    def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str) -> list[dict[str, str]]:
+        now = utcnow()
+        self.server_now = now.isoformat()
+        people = {r.technician_id for r in requests} | {r.first_receiver_id for r in requests}
+        names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(people - {None}))).all())
+        places = self._places(session, requests)
+        rows = []
+        for request in requests:
+            clock = jobs.clocks(request, now)
+            waiting_dispatch = request.kind == RequestKind.REPAIR and request.accepted_at is None \
+                and request.status in (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
+            deadline = clock.dispatch_deadline if waiting_dispatch else (clock.finish_deadline or
+                                                                          clock.feedback_deadline)
+            finished = request.status in (RequestStatus.COMPLETED, RequestStatus.CLOSED)
+            rows.append({
+                "id": str(request.id),
+                "title": f"{self._text(f'kind.{request.kind}')} · {self._text(f'category.{request.category}')}",
+                "urgency": request.urgency,
+                "urgency_label": self._text(f"urgency.{request.urgency}"),
+                "status": request.status,
+                "status_label": self._text(f"status.{request.status}"),
+                "place": places.get(request.id, ""),
+                "description": request.description,
+                "received": format_local(request.received_at, timezone, "%m-%d %H:%M"),
+                "deadline": "" if finished else _iso(deadline),
+                "clock_label": self._text("jobs.dispatch_clock" if waiting_dispatch else "jobs.finish_clock"),
+                "promised": format_local(request.promised_at, timezone, "%m-%d %H:%M"),
+                "postponed": "1" if request.postponements else "",
+                "technician": names.get(request.technician_id, ""),
+                "first_receiver": names.get(request.first_receiver_id, ""),
+                "overdue": "1" if clock.overdue else "",
+                "on_time": "" if request.on_time is None else ("1" if request.on_time else "0"),
+                "dispatch_met": "" if clock.dispatch_met is None else ("1" if clock.dispatch_met else "0"),
+                "reply": request.reply or "",
+                "work_done": request.work_done or "",
+                "satisfied": "" if request.satisfied is None else ("1" if request.satisfied else "0"),
+                "breaches": str(request.breaches) if request.breaches else "",
+                "is_repair": "1" if request.kind == RequestKind.REPAIR else "",
+            })
+        return rows
+
+    @staticmethod
+    def _places(session: Session, requests: list[ServiceRequest]) -> dict[int, str]:
+        unit_ids = {r.unit_id for r in requests if r.unit_id}
+        if not unit_ids:
+            return {}
+        labels = {u.id: f"{b.name} {u.number}" for u, b in session.exec(
+            select(Unit, Building).join(Building, col(Building.id) == Unit.building_id)
+            .where(col(Unit.id).in_(unit_ids)))}
+        return {r.id: labels.get(r.unit_id, "") for r in requests}
+
+
+class ResidentRequestsState(JobsView):
+    """A resident's requests: report a new one, follow it, confirm and rate it."""
+
+    requests: list[dict[str, str]] = []
+    error: str = ""
+    form_key: int = 0
+
+    @rx.event
+    def load(self):
+        """Show the resident's requests."""
+        with session_scope() as session:
+            actor = self._enter(session, Role.RESIDENT)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+        self.error = ""
+
+    def _refresh(self, session: Session, actor) -> None:
+        timezone = estate.estate_of(session, actor).timezone
+        self.requests = self._rows(session, jobs.for_resident(session, actor), timezone)
+
+    @rx.event
+    def submit(self, form: dict):
+        """Report a repair, complaint or suggestion."""
+        form = self._fields(form)
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                jobs.submit(session, actor, form.get("kind"), form.get("description"), form.get("category") or "other",
+                            "emergency" if form.get("emergency") in ("on", True) else "routine")
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        self.form_key += 1
+        return rx.toast.success(self._text("jobs.submitted"))
+
+    @rx.event
+    def rate(self, request_id: str, satisfied: bool):
+        """Confirm a finished request as satisfied, or reopen it."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                jobs.rate(session, actor, request_id, satisfied is True)
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+
+
+class TechnicianJobsState(JobsView):
+    """A technician's jobs and the pool to claim from; new jobs appear without reloading."""
+
+    my_jobs: list[dict[str, str]] = []
+    pool: list[dict[str, str]] = []
+    error: str = ""
+    finishing: str = ""
+    postponing: str = ""
+    watching: bool = False
+    _work: dict[str, str] = {}
+    _seen: tuple = ()
+
+    @rx.event
+    def load(self):
+        """Show the technician's jobs and start watching for new ones."""
+        with session_scope() as session:
+            actor = self._enter(session, Role.TECHNICIAN)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+        self.error = ""
+        if not self.watching:
+            return TechnicianJobsState.watch
+
+    def _refresh(self, session: Session, actor) -> None:
+        timezone = estate.estate_of(session, actor).timezone
+        mine = jobs.for_technician(session, actor)
+        free = jobs.pool(session, actor)
+        self._seen = tuple((r.id, r.status) for r in mine + free)
+        self.my_jobs = self._rows(session, mine, timezone)
+        self.pool = self._rows(session, free, timezone)
+
+    def _snapshot(self) -> tuple | None:
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is None or not actor.has(Role.TECHNICIAN):
+                return None
+            mine, free = jobs.for_technician(session, actor), jobs.pool(session, actor)
+            return tuple((r.id, r.status) for r in mine + free)
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Poll the database every few seconds; push the lists only when something changed."""
+        async with self:
+            if self.watching:
+                return
+            self.watching = True
+        try:
+            while True:
+                await asyncio.sleep(WATCH_SECONDS)
+                async with self:
+                    if self.router.url.path.rstrip("/") != "/technician":
+                        return
+                    snapshot = self._snapshot()
+                    if snapshot is None:
+                        return
+                    if snapshot != self._seen:
+                        with session_scope() as session:
+                            self._refresh(session, self._actor(session))
+        finally:
+            async with self:
+                self.watching = False
+
+    def _act(self, action, *args):
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                action(session, actor, *args)
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+            with session_scope() as session:
+                actor = self._actor(session)
+                if actor is not None and actor.has(Role.TECHNICIAN):
+                    self._refresh(session, actor)
+
+    @rx.event
+    def accept(self, request_id: str):
+        """Accept a job (on the way) with the default promise for its category."""
+        self._act(jobs.accept, request_id)
+
+    @rx.event
+    def claim(self, request_id: str):
+        """Take a job from the pool."""
+        self._act(jobs.claim, request_id)
+
+    @rx.event
+    def pause(self, request_id: str, reason: str):
+        """Stop the clock for a resident-caused reason."""
+        self._act(jobs.pause, request_id, reason)
+
+    @rx.event
+    def resume(self, request_id: str):
+        """Restart the clock."""
+        self._act(jobs.resume, request_id)
+
+    @rx.event
+    def open_postpone(self, request_id: str):
+        """Show the postponement form for one job."""
+        self.postponing = request_id if isinstance(request_id, str) else ""
+        self.finishing = ""
+
+    @rx.event
+    def postpone(self, form: dict):
+        """Postpone the open job once, to a later local date and time, with a reason."""
+        form = self._fields(form)
+        try:
+            with session_scope() as session:
+                when = self._local_time(session, form.get("new_time"))
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        self._act(jobs.postpone, self.postponing, when, form.get("reason"))
+        if not self.error:
+            self.postponing = ""
+
+    def _local_time(self, session: Session, raw: object) -> datetime:
+        """A `datetime-local` input value read in the estate's timezone."""
+        actor = self._actor(session)
+        if actor is None or not isinstance(raw, str) or len(raw) > 20:
+            raise InvalidInput("error.bad_time")
+        try:
+            naive = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput("error.bad_time") from None
+        return naive.replace(tzinfo=ZoneInfo(estate.estate_of(session, actor).timezone))
+
+    @rx.event
+    def open_finish(self, request_id: str):
+        """Show the completion form (work, parts, resident's signature) for one job."""
+        self.finishing = request_id if isinstance(request_id, str) else ""
+        self.postponing = ""
+
+    @rx.event
+    def finish(self, form: dict):
+        """Keep the work description, then ask the page for the drawn signature."""
+        form = self._fields(form)
+        self._work = {"work_done": form.get("work_done"), "parts": form.get("parts")}
+        return rx.call_script("window.estateSignature.dataUrl()", callback=TechnicianJobsState.finish_with_signature)
+
+    @rx.event
+    def finish_with_signature(self, signature: str):
+        """Store the resident's signature (if drawn) and close the job."""
+        self.error = ""
+        name = None
+        if signature:
+            try:
+                name = save_png_data_url(signature, "signatures")
+            except BadImage:
+                self.error = self._text("error.bad_signature")
+                return
+        self._act(jobs.complete, self.finishing, self._work.get("work_done"), self._work.get("parts"), name)
+        if not self.error:
+            self.finishing = ""
+            return [rx.call_script("window.estateSignature.clear()"), rx.toast.success(self._text("jobs.closed"))]
+
+
+class OfficeState(JobsView):
+    """The office board: live dispatch countdowns, dispatching, load, overdue work, follow-ups and history."""
+
+    board: list[dict[str, str]] = []
+    technicians: list[dict[str, str]] = []
+    follow_ups: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    history_title: str = ""
+    history_signature: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        """Show the board."""
+        with session_scope() as session:
+            actor = self._enter(session, Role.MANAGER)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+        self.error = ""
+
+    def _refresh(self, session: Session, actor) -> None:
+        timezone = estate.estate_of(session, actor).timezone
+        self.board = self._rows(session, jobs.office_board(session, actor), timezone)
+        self.technicians = [{"id": str(t.id), "name": t.name, "open": str(n)}
+                            for t, n in jobs.technician_load(session, actor)]
+        places = self._places(session, [r for _, r in jobs.pending_follow_ups(session, actor)])
+        self.follow_ups = [{"id": str(f.id), "request": str(r.id), "place": places.get(r.id, ""),
+                            "reason": self._text(f"followup.{f.reason}"), "description": r.description}
+                           for f, r in jobs.pending_follow_ups(session, actor)]
+
+    def _act(self, action, *args) -> None:
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                action(session, actor, *args)
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+
+    @rx.event
+    def refresh(self):
+        """Reload the board (the page also calls this every few seconds)."""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                if actor is None or not actor.has(Role.MANAGER):
+                    return
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+
+    @rx.event
+    def dispatch(self, request_id: str, technician_id: str):
+        """Assign a repair to a technician."""
+        self._act(jobs.dispatch, request_id, technician_id)
+
+    @rx.event
+    def mark_quality(self, request_id: str, passed: bool):
+        """Mark a repair's quality pass or fail."""
+        self._act(jobs.mark_quality, request_id, passed is True)
+
+    @rx.event
+    def record_follow_up(self, form: dict):
+        """Record a follow-up visit's outcome."""
+        form = self._fields(form)
+        self._act(jobs.record_follow_up, form.get("follow_up"), form.get("outcome"),
+                  form.get("satisfied") == "yes")
+
+    @rx.event
+    def show_history(self, request_id: str):
+        """Open one request's full history (from the audit log)."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                entries = jobs.history(session, actor, request_id)
+                request = session.get(ServiceRequest, positive_id(request_id))
+                timezone = estate.estate_of(session, actor).timezone
+                names = dict(session.exec(select(User.id, User.name).where(User.estate_id == actor.estate_id)).all())
+                self.history_signature = data_url_of(request.signature_file)
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        self.history_title = f"#{request.id} {request.description[:30]}"
+        self.history = [{"when": format_local(e.created_at, timezone, "%m-%d %H:%M"),
+                         "who": names.get(e.actor_id, self._text("audit.system")),
+                         "what": self._text(f"audit.{e.action}")} for e in entries]
+
+    @rx.event
+    def close_history(self):
+        """Close the history dialog."""
+        self.history = []
+        self.history_title = self.history_signature = ""
