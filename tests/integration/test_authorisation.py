@@ -6,9 +6,13 @@ from sqlmodel import Session, select
 
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
-from estate_pwa.models import AuditEntry, AuthSession, DutyAssignment, InviteCode, Role, Unit, User, UserRole
+from estate_pwa.core.clock import utcnow
+from estate_pwa.models import (
+    AuditEntry, AuthSession, DutyAssignment, InviteCode, Role, ServiceRequest, Unit, User, UserRole,
+)
 from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
+from estate_pwa.states.jobs import OfficeState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 from tests.factories import PASSWORD, unique_phone
 from tests.rawclient import RawClient, run
@@ -34,6 +38,9 @@ def _snapshot(db_url: str) -> dict[str, object]:
             "audit": count(AuditEntry),
             "active": sorted(session.exec(select(User.id).where(User.is_active)).all()),
             "hashes": sorted(session.exec(select(User.password_hash)).all()),
+            "requests": sorted(
+                (r.id, r.status, r.technician_id, r.first_receiver_id, r.promised_at, r.quality_pass, r.postponements)
+                for r in session.exec(select(ServiceRequest))),
             "revoked": count(AuthSession) - session.exec(
                 select(func.count()).select_from(AuthSession).where(AuthSession.revoked_at.is_(None))).one(),
         }
@@ -49,12 +56,19 @@ def _targets(db_url: str) -> dict[str, int]:
         session.add(UserRole(user_id=victim.id, role=Role.GUARD))
         unit = session.exec(select(Unit).order_by(Unit.id)).first()
         duty = session.exec(select(DutyAssignment).order_by(DutyAssignment.id.desc())).first()
+        leak = ServiceRequest(estate_id=estate, kind="repair", category="plumbing", urgency="emergency",
+                              description="秘密漏水 secret-leak", unit_id=unit.id, received_at=utcnow())
+        session.add(leak)
+        session.flush()
+        technician = session.exec(select(User).where(User.phone == DEMO_ACCOUNTS[4][0])).one()
         session.commit()
-        return {"victim": victim.id, "unit": unit.id, "duty": duty.id}
+        return {"victim": victim.id, "unit": unit.id, "duty": duty.id, "request": leak.id,
+                "technician": technician.id}
 
 
 async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
     victim_id, unit_id, duty_id = str(targets["victim"]), str(targets["unit"]), str(targets["duty"])
+    request_id, technician_id = str(targets["request"]), str(targets["technician"])
     calls = [
         (ManagerHomeState, "load", {}),
         (RosterState, "load", {}),
@@ -71,6 +85,16 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
                                                "role_manager": "on"}}),
         (StaffAdminState, "set_active", {"user_id": victim_id, "active": False}),
         (StaffAdminState, "reset_password", {"user_id": victim_id}),
+        (OfficeState, "load", {}),
+        (OfficeState, "refresh", {}),
+        (OfficeState, "show_history", {"request_id": request_id}),
+        (OfficeState, "mark_quality", {"request_id": request_id, "passed": False}),
+        (OfficeState, "record_follow_up", {"form": {"follow_up": "1", "outcome": "x", "satisfied": "yes"}}),
+        (TechnicianJobsState, "load", {}),
+        (TechnicianJobsState, "claim", {"request_id": request_id}),
+        (TechnicianJobsState, "accept", {"request_id": request_id}),
+        (TechnicianJobsState, "pause", {"request_id": request_id, "reason": "resident_not_home"}),
+        (OfficeState, "dispatch", {"request_id": request_id, "technician_id": technician_id}),
     ]
     for state, handler, kwargs in calls:
         await client.call(state, handler, page="/manager", **kwargs)
@@ -98,7 +122,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     before = _snapshot(app.db_url)
     received = run(_attack(app.url, token, targets))
     assert _snapshot(app.db_url) == before
-    assert "受害者" not in received
+    assert "受害者" not in received and "secret-leak" not in received
     for phone in STAFF_PHONES:
         assert phone not in received
     assert "/join?code=" not in received and "data:image/png" not in received
@@ -116,6 +140,12 @@ def test_the_same_calls_work_for_a_manager(app):
     assert after["duties"] == before["duties"]  # one added for the victim, one removed
     assert after["users"] == before["users"] + 1
     assert targets["victim"] not in after["active"]
+    assert "secret-leak" in received
+    with Session(get_engine(app.db_url)) as session:
+        leak = session.get(ServiceRequest, targets["request"])
+        manager_id = session.exec(select(User.id).where(User.phone == MANAGER_PHONE)).one()
+    assert (leak.status, leak.technician_id, leak.first_receiver_id) == ("dispatched", targets["technician"],
+                                                                          manager_id)
     assert after["hashes"] != before["hashes"]
     with Session(get_engine(app.db_url)) as session:
         intruder = session.exec(select(User).where(User.phone == "13711112222")).one()
