@@ -88,11 +88,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['done_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['estate_id'], ['estate.id'], ),
     sa.ForeignKeyConstraint(['request_id'], ['servicerequest.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('request_id')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('followup', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_followup_estate_id'), ['estate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_followup_request_id'), ['request_id'], unique=False)
 
     op.create_table('requestpause',
     sa.Column('estate_id', sa.Integer(), nullable=False),
@@ -130,6 +130,7 @@ def downgrade() -> None:
 
     op.drop_table('requestpause')
     with op.batch_alter_table('followup', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_request_id'))
         batch_op.drop_index(batch_op.f('ix_followup_estate_id'))
 
     op.drop_table('followup')

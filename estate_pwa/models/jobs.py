@@ -101,7 +101,7 @@ class FollowUp(EstateOwned, Timestamped, table=True):
     """A return visit (回访) to a completed repair and its outcome."""
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="servicerequest.id", unique=True)
+    request_id: int = Field(foreign_key="servicerequest.id", index=True)
     reason: str = Field(max_length=20)
     outcome: str | None = Field(default=None, max_length=500)
     resident_satisfied: bool | None = None

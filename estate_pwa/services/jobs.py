@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, literal, update
 from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
@@ -80,6 +80,16 @@ def _refuse(session: Session, actor: Actor, request: ServiceRequest | None, erro
     raise error
 
 
+def _require(session: Session, actor: Actor | None, *roles: Role) -> Actor:
+    """Like permissions.require, but a logged-in actor refused for their role is also written to the audit log."""
+    try:
+        return require(actor, *roles)
+    except NotAllowed as error:
+        if actor is None:
+            raise
+        _refuse(session, actor, None, error)
+
+
 def _load(session: Session, actor: Actor, request_id: object) -> ServiceRequest:
     try:
         return in_estate(session, actor, ServiceRequest, positive_id(request_id))
@@ -101,7 +111,7 @@ def _log(session: Session, actor: Actor | None, request: ServiceRequest, action:
 def submit(session: Session, actor: Actor | None, kind: object, description: object, category: object = "other",
            urgency: object = "routine", now: datetime | None = None) -> ServiceRequest:
     """A resident reports a repair, complaint or suggestion for their own unit."""
-    actor = require(actor, Role.RESIDENT)
+    actor = _require(session, actor, Role.RESIDENT)
     now = now or utcnow()
     request = ServiceRequest(
         estate_id=actor.estate_id,
@@ -125,7 +135,7 @@ def record_on_behalf(session: Session, actor: Actor | None, unit_id: object, kin
                      category: object = "other", urgency: object = "routine", area_id: object = None,
                      now: datetime | None = None) -> ServiceRequest:
     """Any staff member records a request received in person or by phone; they become its first receiver."""
-    actor = require(actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
     now = now or utcnow()
     unit = in_estate(session, actor, Unit, positive_id(unit_id)) if unit_id not in (None, "") else None
     area = in_estate(session, actor, Area, positive_id(area_id)) if area_id not in (None, "") else None
@@ -174,7 +184,7 @@ def _assign(session: Session, request: ServiceRequest, technician_id: int, now: 
 def dispatch(session: Session, actor: Actor | None, request_id: object, technician_id: object,
              now: datetime | None = None) -> ServiceRequest:
     """The office assigns (or reassigns) a repair to a technician."""
-    actor = require(actor, Role.MANAGER)
+    actor = _require(session, actor, Role.MANAGER)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -195,11 +205,14 @@ def dispatch(session: Session, actor: Actor | None, request_id: object, technici
 
 
 def auto_dispatch(session: Session, request: ServiceRequest, now: datetime) -> User | None:
-    """Give a new repair to the on-duty technician with the fewest open jobs (None if nobody is on duty)."""
-    duties = roster.on_duty(session, request.estate_id, Role.TECHNICIAN, now)
-    if not duties:
+    """Give a new repair to the on-duty technician with the fewest open jobs below the cap (None: stays in the pool)."""
+    cap = session.get(Estate, request.estate_id).open_jobs_cap
+    load = {d.user_id: open_jobs(session, d.user_id)
+            for d in roster.on_duty(session, request.estate_id, Role.TECHNICIAN, now)}
+    free = [uid for uid, count in load.items() if count < cap]
+    if not free:
         return None
-    chosen = min({d.user_id for d in duties}, key=lambda uid: (open_jobs(session, uid), uid))
+    chosen = min(free, key=lambda uid: (load[uid], uid))
     _assign(session, request, chosen, now)
     technician = session.get(User, chosen)
     _log(session, None, request, "request_dispatched", technician=technician.name, automatic=True)
@@ -208,9 +221,11 @@ def auto_dispatch(session: Session, request: ServiceRequest, now: datetime) -> U
 
 def claim(session: Session, actor: Actor | None, request_id: object, now: datetime | None = None) -> ServiceRequest:
     """Grab mode: a technician takes an unassigned repair from the pool. Of simultaneous claims exactly one wins."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
+    if request.kind != RequestKind.REPAIR:
+        _refuse(session, actor, request, InvalidInput("error.not_a_repair"))
     estate = session.get(Estate, actor.estate_id)
     session.exec(select(User.id).where(User.id == actor.id).with_for_update())
     if open_jobs(session, actor.id) >= estate.open_jobs_cap:
@@ -220,7 +235,8 @@ def claim(session: Session, actor: Actor | None, request_id: object, now: dateti
         .where(col(ServiceRequest.id) == request.id, col(ServiceRequest.technician_id).is_(None),
                ServiceRequest.status == RequestStatus.RECEIVED, ServiceRequest.kind == RequestKind.REPAIR)
         .values(technician_id=actor.id, status=RequestStatus.DISPATCHED,
-                dispatched_at=func.coalesce(ServiceRequest.dispatched_at, now),
+                dispatched_at=func.coalesce(ServiceRequest.dispatched_at,
+                                            literal(now, type_=ServiceRequest.__table__.c.dispatched_at.type)),
                 first_receiver_id=func.coalesce(ServiceRequest.first_receiver_id, actor.id))
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -260,7 +276,7 @@ def _check_promise(promised_at: object, now: datetime) -> datetime:
 def accept(session: Session, actor: Actor | None, request_id: object, promised_at: object = None,
            now: datetime | None = None) -> ServiceRequest:
     """The assigned technician accepts (is on the way) and promises a finish time (default per category, ≤ 7 days)."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     _mine(session, actor, request, RequestStatus.DISPATCHED)
@@ -270,7 +286,7 @@ def accept(session: Session, actor: Actor | None, request_id: object, promised_a
         _refuse(session, actor, request, error)
     request.status = RequestStatus.ACCEPTED
     request.accepted_at = request.accepted_at or now
-    request.promised_at = request.promised_at if request.postponements else promise
+    request.promised_at = request.promised_at or promise
     _receive(request, actor)
     _log(session, actor, request, "request_accepted", promised_at=request.promised_at.isoformat())
     return request
@@ -279,7 +295,7 @@ def accept(session: Session, actor: Actor | None, request_id: object, promised_a
 def set_promise_beyond_limit(session: Session, actor: Actor | None, request_id: object, promised_at: object,
                              reason: object, now: datetime | None = None) -> ServiceRequest:
     """A manager sets a promise longer than 7 days (special cases), with a reason."""
-    actor = require(actor, Role.MANAGER)
+    actor = _require(session, actor, Role.MANAGER)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -300,7 +316,7 @@ def set_promise_beyond_limit(session: Session, actor: Actor | None, request_id: 
 def excuse_late_arrival(session: Session, actor: Actor | None, request_id: object, reason: object,
                         resident_consented: object, now: datetime | None = None) -> ServiceRequest:
     """Record why the technician cannot arrive within 3 minutes and that the resident agreed (三分钟服务承诺)."""
-    actor = require(actor, Role.TECHNICIAN, Role.MANAGER)
+    actor = _require(session, actor, Role.TECHNICIAN, Role.MANAGER)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -322,7 +338,7 @@ def excuse_late_arrival(session: Session, actor: Actor | None, request_id: objec
 def pause(session: Session, actor: Actor | None, request_id: object, reason: object,
           now: datetime | None = None) -> ServiceRequest:
     """Stop the job's clock for a resident-caused reason; the pause is logged with its start."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     _mine(session, actor, request, RequestStatus.ACCEPTED)
@@ -353,7 +369,7 @@ def _end_pause(session: Session, request: ServiceRequest, now: datetime) -> None
 
 def resume(session: Session, actor: Actor | None, request_id: object, now: datetime | None = None) -> ServiceRequest:
     """Restart the clock of a paused job; the pause's end is logged."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     _mine(session, actor, request, RequestStatus.PAUSED)
@@ -366,7 +382,7 @@ def resume(session: Session, actor: Actor | None, request_id: object, now: datet
 def postpone(session: Session, actor: Actor | None, request_id: object, new_time: object, reason: object,
              now: datetime | None = None) -> ServiceRequest:
     """Move the promised finish later, once per job, with a reason; the resident sees the new time."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     _mine(session, actor, request, RequestStatus.ACCEPTED, RequestStatus.PAUSED)
@@ -389,7 +405,7 @@ def postpone(session: Session, actor: Actor | None, request_id: object, new_time
 def extend_as_breach(session: Session, actor: Actor | None, request_id: object, new_time: object, reason: object,
                      now: datetime | None = None) -> ServiceRequest:
     """Only a manager can push a job further after its one postponement; that is recorded as a breach."""
-    actor = require(actor, Role.MANAGER)
+    actor = _require(session, actor, Role.MANAGER)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -420,7 +436,7 @@ def finish_deadline(request: ServiceRequest, now: datetime) -> datetime | None:
 def complete(session: Session, actor: Actor | None, request_id: object, work_done: object, parts: object = None,
              signature_file: str | None = None, now: datetime | None = None) -> ServiceRequest:
     """The technician records the work and closes the job; the resident then confirms and rates it."""
-    actor = require(actor, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     _mine(session, actor, request, RequestStatus.ACCEPTED)
@@ -443,7 +459,7 @@ def complete(session: Session, actor: Actor | None, request_id: object, work_don
 def reply(session: Session, actor: Actor | None, request_id: object, text: object,
           now: datetime | None = None) -> ServiceRequest:
     """Staff answer a complaint or suggestion (due within 2 days); the resident then confirms or reopens."""
-    actor = require(actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
+    actor = _require(session, actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -467,7 +483,7 @@ def reply(session: Session, actor: Actor | None, request_id: object, text: objec
 def rate(session: Session, actor: Actor | None, request_id: object, satisfied: object, comment: object = None,
          now: datetime | None = None) -> ServiceRequest:
     """The resident confirms: satisfied closes the request; not satisfied reopens it to its first receiver."""
-    actor = require(actor, Role.RESIDENT)
+    actor = _require(session, actor, Role.RESIDENT)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
@@ -493,6 +509,7 @@ def rate(session: Session, actor: Actor | None, request_id: object, satisfied: o
     request.technician_id = None
     request.completed_at = None
     request.on_time = None
+    request.promised_at = None
     _log(session, actor, request, "request_reopened", comment=note)
     if request.kind == RequestKind.REPAIR:
         _ensure_follow_up(session, request, "unsatisfied")
@@ -501,7 +518,7 @@ def rate(session: Session, actor: Actor | None, request_id: object, satisfied: o
 
 def mark_quality(session: Session, actor: Actor | None, request_id: object, passed: object) -> ServiceRequest:
     """A supervisor marks a finished repair's quality pass or fail."""
-    actor = require(actor, Role.MANAGER)
+    actor = _require(session, actor, Role.MANAGER)
     request = _load(session, actor, request_id)
     try:
         if request.kind != RequestKind.REPAIR or request.status not in (RequestStatus.COMPLETED, RequestStatus.CLOSED):
@@ -516,9 +533,11 @@ def mark_quality(session: Session, actor: Actor | None, request_id: object, pass
 
 
 def _ensure_follow_up(session: Session, request: ServiceRequest, reason: str) -> FollowUp:
-    existing = session.exec(select(FollowUp).where(FollowUp.request_id == request.id)).first()
-    if existing is not None:
-        return existing
+    """A pending follow-up for the request: the one already waiting, or a new one."""
+    pending = session.exec(select(FollowUp).where(
+        FollowUp.request_id == request.id, col(FollowUp.done_at).is_(None))).first()
+    if pending is not None:
+        return pending
     follow_up = FollowUp(estate_id=request.estate_id, request_id=request.id, reason=reason)
     session.add(follow_up)
     session.flush()
@@ -531,7 +550,8 @@ def _sample_for_follow_up(session: Session, request: ServiceRequest) -> None:
     completed = session.exec(select(func.count()).select_from(ServiceRequest).where(
         ServiceRequest.estate_id == estate.id, ServiceRequest.kind == RequestKind.REPAIR,
         col(ServiceRequest.completed_at).is_not(None))).one()
-    sampled = session.exec(select(func.count()).select_from(FollowUp).where(FollowUp.estate_id == estate.id)).one()
+    sampled = session.exec(select(func.count(func.distinct(FollowUp.request_id))).where(
+        FollowUp.estate_id == estate.id)).one()
     if sampled * 100 < estate.followup_percent * completed:
         _ensure_follow_up(session, request, "sample")
 
@@ -539,7 +559,7 @@ def _sample_for_follow_up(session: Session, request: ServiceRequest) -> None:
 def record_follow_up(session: Session, actor: Actor | None, follow_up_id: object, outcome: object,
                      resident_satisfied: object, now: datetime | None = None) -> FollowUp:
     """Record the outcome of a follow-up visit."""
-    actor = require(actor, Role.MANAGER)
+    actor = _require(session, actor, Role.MANAGER)
     follow_up = in_estate(session, actor, FollowUp, positive_id(follow_up_id))
     if follow_up.done_at is not None:
         raise InvalidInput("error.already_done")
@@ -658,7 +678,7 @@ def history(session: Session, actor: Actor | None, request_id: object) -> list:
     """A request's full history from the audit log, oldest first (staff, or the resident who reported it)."""
     actor = require(actor)
     request = in_estate(session, actor, ServiceRequest, positive_id(request_id))
-    if actor.roles == {Role.RESIDENT} and request.reporter_id != actor.id:
+    if actor.roles == {Role.RESIDENT} and request.reporter_id != actor.id and request.unit_id != actor.unit_id:
         raise NotFound("error.not_found")
     return list(session.exec(select(AuditEntry).where(
         AuditEntry.estate_id == actor.estate_id, AuditEntry.target_type == "request",

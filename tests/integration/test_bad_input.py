@@ -8,10 +8,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import Role, User
+from estate_pwa.models import Role, ServiceRequest, User
 from estate_pwa.services import accounts
-from estate_pwa.services.demo import DEMO_ACCOUNTS
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.auth import JoinState, LoginState
+from estate_pwa.states.jobs import ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.me import MeState
 from tests.e2e.conftest import staff_account
@@ -118,3 +119,41 @@ def test_staff_forms_refuse_hostile_input_with_a_message(app):
     assert _users(app.db_url) == before
     _log_has_no_traceback(app, log_start)
 
+
+
+def test_job_handlers_refuse_hostile_input_with_a_message(app):
+    with Session(get_engine(app.db_url)) as session:
+        resident_token = accounts.login(session, DEMO_RESIDENT[0], DEMO_RESIDENT[1])[1]
+    technician_phone, technician_password = staff_account(app.db_url, Role.TECHNICIAN)
+    with Session(get_engine(app.db_url)) as session:
+        technician_token = accounts.login(session, technician_phone, technician_password)[1]
+    resident_calls = [(ResidentRequestsState, "load", {})]
+    resident_calls += [(ResidentRequestsState, "submit", {"form": form}) for form in [
+        {"kind": "repair", "description": LONG}, {"kind": "repair", "description": ""},
+        {"kind": SQL, "description": "漏水"}, {"kind": "repair", "category": EMOJI, "description": "漏水"},
+        {"kind": ["repair"], "description": {"$gt": ""}}, "x", None]]
+    resident_calls += [(ResidentRequestsState, "rate", {"request_id": value, "satisfied": True})
+                       for value in HOSTILE_VALUES]
+    technician_calls = [(TechnicianJobsState, "load", {})]
+    technician_calls += [(TechnicianJobsState, handler, {"request_id": value})
+                         for handler in ("accept", "claim", "resume") for value in HOSTILE_VALUES]
+    technician_calls += [(TechnicianJobsState, "pause", {"request_id": "1", "reason": LONG}),
+                         (TechnicianJobsState, "open_postpone", {"request_id": "1"}),
+                         (TechnicianJobsState, "postpone", {"form": {"new_time": LONG, "reason": SQL}}),
+                         (TechnicianJobsState, "postpone", {"form": {"new_time": "1999-01-01T00:00", "reason": ""}}),
+                         (TechnicianJobsState, "open_finish", {"request_id": "1"}),
+                         (TechnicianJobsState, "finish_with_signature", {"signature": "data:image/png;base64,!!!"}),
+                         (TechnicianJobsState, "finish_with_signature", {"signature": LONG})]
+    before, log_start = _requests(app.db_url), app.log.stat().st_size
+    as_resident = run(_send_all(app.url, resident_token, resident_calls))
+    as_technician = run(_send_all(app.url, technician_token, technician_calls))
+    assert {"内容最多 1000 个字", "请描述问题", "请求无效"} <= set(_errors(as_resident))
+    assert {"时间无效", "签名图片无效,请重签"} <= set(_errors(as_technician))
+    assert _requests(app.db_url) == before
+    _log_has_no_traceback(app, log_start)
+
+
+def _requests(db_url: str) -> list[tuple]:
+    with Session(get_engine(db_url)) as session:
+        return sorted((r.id, r.status, r.technician_id, r.promised_at, r.postponements)
+                      for r in session.exec(select(ServiceRequest)))

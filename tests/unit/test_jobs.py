@@ -438,8 +438,6 @@ def test_only_managers_dispatch(session, fresh_session, request, resident, tech,
     assert row(fresh_session, job.id) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: refusals raised by require() (wrong role) are not written to the audit "
-                                       "log, although every refusal must log request_refused")
 def test_role_refusal_is_audited(session, fresh_session, estate, resident, guard, tech):
     job = repair(session, resident)
     logged = len(refusals(fresh_session, estate.id))
@@ -950,9 +948,6 @@ def test_record_follow_up_refusals(session, fresh_session, estate, boss, residen
     assert follow_ups(fresh_session, estate.id)[0].done_at is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _ensure_follow_up reuses the request's existing FollowUp; when the "
-                                       "repair was sampled and that visit is already done, an unsatisfied rating "
-                                       "creates no new (pending) follow-up")
 def test_unsatisfied_rating_after_a_done_sample_visit_gets_a_follow_up(session, fresh_session, estate, boss,
                                                                        resident, tech):
     configure(session, estate, followup_percent=100)
@@ -1020,9 +1015,6 @@ def test_rate_refusals(session, fresh_session, boss, resident, stranger, tech, g
             lambda: jobs.rate(session, resident, job.id, False, now=NOW + 3 * HOUR))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: accept() keeps the old promised_at whenever postponements >= 1, and "
-                                       "rate(False) does not reset it, so a reopened repair that was postponed once "
-                                       "is re-accepted with its old, already-passed promise (born overdue)")
 def test_reopened_postponed_repair_gets_a_new_promise(session, fresh_session, boss, resident, tech):
     job = accepted(session, boss, resident, tech)
     jobs.postpone(session, tech, job.id, NOW + timedelta(days=2), "等配件", now=NOW + HOUR)
@@ -1113,12 +1105,7 @@ def test_claim_takes_an_unassigned_repair(session, fresh_session, resident, tech
     assert jobs.history(fresh_session, tech, job.id)[-1].action == "request_claimed"
 
 
-def test_claim_keeps_the_time_given_in_another_timezone(session, fresh_session, db_url, request, resident, tech):
-    if db_url.startswith("sqlite"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG (SQLite): claim() writes dispatched_at through func.coalesce(col, now), so `now` is bound as a "
-            "plain DateTime, not UTCDateTime; on SQLite a non-UTC aware `now` is stored as its local wall time "
-            "and read back as UTC (8 hours off for Asia/Shanghai)")))
+def test_claim_keeps_the_time_given_in_another_timezone(session, fresh_session, resident, tech):
     job = repair(session, resident)
     jobs.claim(session, tech, job.id, now=(NOW + MIN).astimezone(ZoneInfo("Asia/Shanghai")))
     session.commit()
@@ -1137,8 +1124,9 @@ def test_claim_refusals(session, fresh_session, boss, resident, tech, tech2, gua
             lambda: jobs.claim(session, tech, given.id, now=NOW + 2 * MIN))
     complaint = repair(session, resident, kind="complaint")
     before = row(fresh_session, complaint.id)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refusal:
         jobs.claim(session, tech, complaint.id, now=NOW + 2 * MIN)
+    assert refusal.value.key == "error.not_a_repair"
     assert row(fresh_session, complaint.id) == before
     for actor in (guard, boss, resident):
         with pytest.raises(NotAllowed):
@@ -1216,11 +1204,10 @@ def test_history_in_order(session, fresh_session, boss, resident, housemate, str
         "request_confirmed"]
     assert [e.id for e in entries] == sorted(e.id for e in entries)
     assert [e.actor_id for e in entries] == [resident.id, boss.id, tech.id, tech.id, tech.id, resident.id]
-    for staff in (boss, tech, guard):
-        assert [e.id for e in jobs.history(fresh_session, staff, job.id)] == [e.id for e in entries]
-    for nosy in (stranger, housemate):
-        with pytest.raises(NotFound):
-            jobs.history(fresh_session, nosy, job.id)
+    for allowed in (boss, tech, guard, housemate):
+        assert [e.id for e in jobs.history(fresh_session, allowed, job.id)] == [e.id for e in entries]
+    with pytest.raises(NotFound):
+        jobs.history(fresh_session, stranger, job.id)
     with pytest.raises(NotAllowed):
         jobs.history(fresh_session, None, job.id)
 
