@@ -8,6 +8,9 @@ from estate_pwa.models.jobs import (
     FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, ServiceRequest, Urgency,
 )
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
+from estate_pwa.models.patrol import (
+    PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, RoundStatus, RouteStop, ScanOutcome,
+)
 from estate_pwa.models.people import STAFF_ROLES, AuthSession, InviteCode, Role, User, UserRole
 from estate_pwa.models.roster import DutyAssignment, Shift
 
@@ -16,6 +19,7 @@ ALL_TABLES = (
     User, UserRole, AuthSession, InviteCode,
     Shift, DutyAssignment,
     ServiceRequest, RequestPause, FollowUp,
+    PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
     AuditEntry,
 )
 
@@ -30,7 +34,8 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 
 __all__ = [
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
-    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "InviteCode", "RepairCategory",
-    "RequestKind", "RequestPause", "RequestStatus", "Role", "ServiceRequest", "Shift", "Unit", "Urgency", "User",
+    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "InviteCode", "PatrolPoint",
+    "PatrolRound", "PatrolRoute", "PatrolScan", "RepairCategory", "RequestKind", "RequestPause", "RequestStatus",
+    "Role", "RoundStatus", "RouteStop", "ScanOutcome", "ServiceRequest", "Shift", "Unit", "Urgency", "User",
     "UserRole",
 ]

@@ -8,7 +8,7 @@ from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import RepairCategory, Role
 from estate_pwa.services.jobs import PAUSE_REASONS
-from estate_pwa.states.jobs import OfficeState, ResidentRequestsState, TechnicianJobsState
+from estate_pwa.states.jobs import FirstReceiverState, OfficeState, ResidentRequestsState, TechnicianJobsState
 
 
 def _clock(row: dict, server_now: rx.Var) -> rx.Component:
@@ -52,6 +52,10 @@ def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.C
                     rx.text(t("jobs.promised"), ": ", row["promised"], size="1", color="var(--gray-11)")),
             rx.cond(row["technician"] != "",
                     rx.text(t("jobs.technician"), ": ", row["technician"], size="1", color="var(--gray-11)")),
+            rx.cond(row["contact"] != "",
+                    rx.hstack(rx.icon("phone", size=12), rx.text(row["contact"], size="1"), align="center",
+                              spacing="1")),
+            rx.cond(row["late_excused"] == "1", rx.badge(t("jobs.late_agreed"), color_scheme="amber", size="1")),
             rx.cond(row["reply"] != "", rx.callout(row["reply"], icon="message-circle", size="1", width="100%")),
             *actions,
             spacing="2", width="100%",
@@ -156,8 +160,27 @@ def _postpone_form() -> rx.Component:
     )
 
 
+def _excuse_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.input(name="reason", placeholder=t("jobs.late_reason"), max_length=200, width="100%"),
+            rx.checkbox(t("jobs.consent"), name="consent"),
+            rx.button(t("jobs.record"), type="submit", size="2", color_scheme="amber"),
+            spacing="2", width="100%",
+        ),
+        on_submit=TechnicianJobsState.excuse,
+        width="100%",
+    )
+
+
 def _technician_actions(row: dict) -> rx.Component:
     return rx.vstack(
+        rx.cond(
+            (row["dispatch_met"] == "") & (row["late_excused"] == "") & (row["status"] == "dispatched"),
+            rx.button(t("jobs.cannot_make_it"), size="1", variant="ghost", color_scheme="amber",
+                      on_click=TechnicianJobsState.open_excuse(row["id"])),
+        ),
+        rx.cond(TechnicianJobsState.excusing == row["id"], _excuse_form()),
         rx.match(
             row["status"],
             ("dispatched", rx.button(rx.icon("navigation", size=14), t("jobs.accept"), size="3", width="100%",
@@ -227,9 +250,47 @@ def _dispatch_control(row: dict) -> rx.Component:
     )
 
 
+def _reply_form(row: dict) -> rx.Component:
+    return rx.cond(
+        (row["is_repair"] == "") & (row["status"] != "completed") & (row["status"] != "closed"),
+        rx.form(
+            rx.hstack(
+                rx.el.input(type="hidden", name="request", value=row["id"]),
+                rx.input(name="text", placeholder=t("jobs.reply_placeholder"), max_length=1000, flex="1"),
+                rx.button(t("jobs.send_reply"), type="submit", size="2"),
+                width="100%",
+            ),
+            on_submit=OfficeState.reply,
+            width="100%",
+        ),
+    )
+
+
+def _reschedule_form(row: dict) -> rx.Component:
+    return rx.cond(
+        (row["status"] == "accepted") | (row["status"] == "paused"),
+        rx.popover.root(
+            rx.popover.trigger(rx.button(t("jobs.reschedule"), size="1", variant="soft", color_scheme="amber")),
+            rx.popover.content(rx.form(
+                rx.vstack(
+                    rx.el.input(type="hidden", name="request", value=row["id"]),
+                    rx.text(rx.cond(row["postponed"] == "1", t("jobs.reschedule_breach"), t("jobs.reschedule_note")),
+                            size="1", color="var(--gray-11)"),
+                    rx.input(name="new_time", type="datetime-local", width="100%"),
+                    rx.input(name="reason", placeholder=t("jobs.reason"), max_length=200, width="100%"),
+                    rx.button(t("common.save"), type="submit", size="2"),
+                    spacing="2",
+                ),
+                on_submit=OfficeState.reschedule,
+            )),
+        ),
+    )
+
+
 def _office_actions(row: dict) -> rx.Component:
     return rx.vstack(
         _dispatch_control(row),
+        _reply_form(row),
         rx.hstack(
             rx.cond(row["first_receiver"] != "",
                     rx.text(t("jobs.first_receiver"), ": ", row["first_receiver"], size="1",
@@ -237,6 +298,7 @@ def _office_actions(row: dict) -> rx.Component:
             rx.cond(row["dispatch_met"] == "1", rx.badge(t("jobs.dispatch_met"), color_scheme="green", size="1")),
             rx.cond(row["dispatch_met"] == "0", rx.badge(t("jobs.dispatch_missed"), color_scheme="red", size="1")),
             rx.spacer(),
+            _reschedule_form(row),
             rx.button(t("jobs.history"), size="1", variant="ghost", on_click=OfficeState.show_history(row["id"])),
             width="100%", align="center", wrap="wrap",
         ),
@@ -281,6 +343,11 @@ def manager_jobs() -> rx.Component:
         Role.MANAGER,
         routes.MANAGER_JOBS,
         "jobs.board",
+        rx.hstack(
+            rx.switch(checked=OfficeState.auto_dispatch, on_change=OfficeState.set_auto_dispatch, id="auto-dispatch"),
+            rx.text(t("jobs.auto_dispatch"), as_="label", html_for="auto-dispatch", size="2"),
+            align="center", spacing="2",
+        ),
         form_error(OfficeState.error),
         rx.grid(
             rx.vstack(
@@ -328,4 +395,43 @@ def manager_jobs() -> rx.Component:
         ),
         rx.moment(interval=5000, on_change=OfficeState.refresh, display="none"),
         _history_dialog(),
+    )
+
+
+def received_by_me() -> rx.Component:
+    """The staff member's own received requests and the form to record one for a resident (on the Me page)."""
+    return rx.vstack(
+        section_title("jobs.received_by_me"),
+        rx.foreach(FirstReceiverState.owned, lambda row: _request_card(row, FirstReceiverState.server_now)),
+        rx.cond(FirstReceiverState.owned.length() == 0, card(rx.text(t("jobs.none"), size="2",
+                                                                     color="var(--gray-11)"))),
+        section_title("jobs.record_for_resident"),
+        card(rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.select.root(
+                        rx.select.trigger(placeholder=t("jobs.building"), width="120px"),
+                        rx.select.content(rx.foreach(FirstReceiverState.buildings,
+                                                     lambda b: rx.select.item(b, value=b))),
+                        name="building",
+                    ),
+                    rx.input(name="unit", placeholder=t("jobs.unit_number"), max_length=20, flex="1"),
+                    width="100%",
+                ),
+                rx.select.root(
+                    rx.select.trigger(width="100%"),
+                    rx.select.content(*[rx.select.item(t(f"kind.{k}"), value=k)
+                                        for k in ("repair", "complaint", "suggestion")]),
+                    name="kind", default_value="repair",
+                ),
+                rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000, width="100%"),
+                rx.checkbox(t("jobs.emergency"), name="emergency"),
+                form_error(FirstReceiverState.error),
+                rx.button(t("jobs.record"), type="submit"),
+                spacing="2", width="100%",
+            ),
+            on_submit=FirstReceiverState.record,
+            key=FirstReceiverState.form_key,
+        )),
+        width="100%", spacing="3",
     )

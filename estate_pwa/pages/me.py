@@ -5,6 +5,8 @@ import reflex as rx
 from estate_pwa import routes
 from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
+from estate_pwa.pages.jobs import received_by_me
+from estate_pwa.states.jobs import FirstReceiverState
 from estate_pwa.states.me import MeState
 from estate_pwa.states.session import SessionState
 
@@ -16,7 +18,7 @@ def _role_link(role: rx.Var, label: rx.Var) -> rx.Component:
     )
 
 
-@rx.page(route=routes.ME, title="我的 · 智慧物业", on_load=MeState.load)
+@rx.page(route=routes.ME, title="我的 · 智慧物业", on_load=[MeState.load, FirstReceiverState.load])
 def me() -> rx.Component:
     """Profile, roles, language, password and logout."""
     return app_page(
@@ -41,6 +43,7 @@ def me() -> rx.Component:
             wrap="wrap",
             gap="2",
         )),
+        rx.cond(SessionState.nav_role != "resident", received_by_me()),
         section_title("me.language"),
         card(rx.hstack(
             rx.text(rx.cond(SessionState.lang == "en", "English", "中文")),

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
-    Area, AuditEntry, Estate, FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, Role, ServiceRequest, Unit,
+    Area, AuditEntry, Building, Estate, FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, Role, ServiceRequest, Unit,
     Urgency, User, UserRole,
 )
 from estate_pwa.services import audit, roster
@@ -108,27 +108,33 @@ def _log(session: Session, actor: Actor | None, request: ServiceRequest, action:
     audit.record(session, request.estate_id, user, action, "request", request.id, **detail)
 
 
-def submit(session: Session, actor: Actor | None, kind: object, description: object, category: object = "other",
-           urgency: object = "routine", now: datetime | None = None) -> ServiceRequest:
-    """A resident reports a repair, complaint or suggestion for their own unit."""
-    actor = _require(session, actor, Role.RESIDENT)
-    now = now or utcnow()
+def _new_request(session: Session, actor: Actor, kind: object, description: object, category: object,
+                 urgency: object, now: datetime, **place_and_people) -> ServiceRequest:
+    """Validate and store a new request, log it, and auto-dispatch repairs when the estate wants that."""
     request = ServiceRequest(
         estate_id=actor.estate_id,
         kind=_choice(kind, RequestKind, "error.bad_request"),
         category=_choice(category, RepairCategory, "error.bad_request"),
         urgency=_choice(urgency, Urgency, "error.bad_request"),
         description=_text(description, "error.description_required"),
-        unit_id=actor.unit_id,
-        reporter_id=actor.id,
         received_at=now,
+        **place_and_people,
     )
     session.add(request)
     session.flush()
-    _log(session, actor, request, "request_submitted", kind=request.kind, urgency=request.urgency)
+    _log(session, actor, request, "request_submitted" if request.reporter_id == actor.id else "request_recorded",
+         kind=request.kind, urgency=request.urgency)
     if request.kind == RequestKind.REPAIR and session.get(Estate, actor.estate_id).auto_dispatch:
         auto_dispatch(session, request, now)
     return request
+
+
+def submit(session: Session, actor: Actor | None, kind: object, description: object, category: object = "other",
+           urgency: object = "routine", now: datetime | None = None) -> ServiceRequest:
+    """A resident reports a repair, complaint or suggestion for their own unit."""
+    actor = _require(session, actor, Role.RESIDENT)
+    return _new_request(session, actor, kind, description, category, urgency, now or utcnow(),
+                        unit_id=actor.unit_id, reporter_id=actor.id)
 
 
 def record_on_behalf(session: Session, actor: Actor | None, unit_id: object, kind: object, description: object,
@@ -136,28 +142,27 @@ def record_on_behalf(session: Session, actor: Actor | None, unit_id: object, kin
                      now: datetime | None = None) -> ServiceRequest:
     """Any staff member records a request received in person or by phone; they become its first receiver."""
     actor = _require(session, actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
-    now = now or utcnow()
     unit = in_estate(session, actor, Unit, positive_id(unit_id)) if unit_id not in (None, "") else None
     area = in_estate(session, actor, Area, positive_id(area_id)) if area_id not in (None, "") else None
     if unit is None and area is None:
         raise InvalidInput("error.place_required")
-    request = ServiceRequest(
-        estate_id=actor.estate_id,
-        kind=_choice(kind, RequestKind, "error.bad_request"),
-        category=_choice(category, RepairCategory, "error.bad_request"),
-        urgency=_choice(urgency, Urgency, "error.bad_request"),
-        description=_text(description, "error.description_required"),
-        unit_id=unit.id if unit else None,
-        area_id=area.id if area else None,
-        first_receiver_id=actor.id,
-        received_at=now,
-    )
-    session.add(request)
-    session.flush()
-    _log(session, actor, request, "request_recorded", kind=request.kind, urgency=request.urgency)
-    if request.kind == RequestKind.REPAIR and session.get(Estate, actor.estate_id).auto_dispatch:
-        auto_dispatch(session, request, now)
-    return request
+    return _new_request(session, actor, kind, description, category, urgency, now or utcnow(),
+                        unit_id=unit.id if unit else None, area_id=area.id if area else None,
+                        first_receiver_id=actor.id)
+
+
+def record_for_unit(session: Session, actor: Actor | None, building_name: object, number: object, kind: object,
+                    description: object, urgency: object = "routine", now: datetime | None = None) -> ServiceRequest:
+    """Record on a resident's behalf for a unit given as staff say it: building name and unit number."""
+    actor = _require(session, actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
+    if not isinstance(building_name, str) or not isinstance(number, str) or len(number) > 20:
+        raise InvalidInput("error.unit_unknown")
+    unit_id = session.exec(select(Unit.id).join(Building, col(Building.id) == Unit.building_id).where(
+        Unit.estate_id == actor.estate_id, Building.name == building_name.strip(),
+        Unit.number == number.strip())).first()
+    if unit_id is None:
+        raise InvalidInput("error.unit_unknown")
+    return record_on_behalf(session, actor, unit_id, kind, description, "other", urgency, now=now)
 
 
 def open_jobs(session: Session, technician_id: int) -> int:
@@ -691,3 +696,34 @@ def pending_follow_ups(session: Session, actor: Actor | None) -> list[tuple[Foll
     return [tuple(row) for row in session.exec(
         select(FollowUp, ServiceRequest).join(ServiceRequest, col(ServiceRequest.id) == FollowUp.request_id)
         .where(FollowUp.estate_id == actor.estate_id, col(FollowUp.done_at).is_(None)).order_by(FollowUp.id))]
+
+
+def reschedule_by_manager(session: Session, actor: Actor | None, request_id: object, new_time: object,
+                          reason: object, now: datetime | None = None) -> ServiceRequest:
+    """A manager moves a promise: after the one postponement that is a breach, otherwise an override with reason."""
+    actor = _require(session, actor, Role.MANAGER)
+    request = _load(session, actor, request_id)
+    if request.postponements >= 1:
+        return extend_as_breach(session, actor, request_id, new_time, reason, now)
+    return set_promise_beyond_limit(session, actor, request_id, new_time, reason, now)
+
+
+def set_auto_dispatch(session: Session, actor: Actor | None, enabled: object) -> Estate:
+    """A manager turns automatic dispatch to the on-duty technician on or off for their estate."""
+    actor = require(actor, Role.MANAGER)
+    if not isinstance(enabled, bool):
+        raise InvalidInput("error.bad_request")
+    estate = session.get(Estate, actor.estate_id)
+    estate.auto_dispatch = enabled
+    audit.record(session, estate.id, _user(session, actor), "auto_dispatch_set", "estate", estate.id,
+                 enabled=enabled)
+    return estate
+
+
+def contact_of(session: Session, actor: Actor | None, request: ServiceRequest) -> str:
+    """Who to call about a request (reporter's name and phone), for staff only."""
+    actor = require(actor, Role.MANAGER, Role.TECHNICIAN, Role.GUARD, Role.CLEANER)
+    if request.estate_id != actor.estate_id or request.reporter_id is None:
+        return ""
+    reporter = session.get(User, request.reporter_id)
+    return f"{reporter.name} {reporter.phone}"

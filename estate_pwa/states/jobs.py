@@ -24,11 +24,32 @@ def _iso(moment: datetime | None) -> str:
 
 
 class JobsView(SessionState):
-    """Shared formatting of requests into the plain rows pages show."""
+    """Shared by the job screens: rows for display, and running one service call for the acting user."""
 
     server_now: str = ""
+    error: str = ""
 
-    def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str) -> list[dict[str, str]]:
+    def _refresh(self, session: Session, actor) -> None:
+        """Re-read what the screen shows (each screen says what)."""
+        raise NotImplementedError
+
+    def _act(self, action, *args) -> bool:
+        """Call `action(session, actor, *args)`, then re-read the screen; a refusal becomes `error`."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                action(session, actor, *args)
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+            return False
+        return True
+
+    def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str,
+              actor=None) -> list[dict[str, str]]:
+        """Display rows; with a staff `actor`, each row also carries the reporter's contact."""
         now = utcnow()
         self.server_now = now.isoformat()
         people = {r.technician_id for r in requests} | {r.first_receiver_id for r in requests}
@@ -44,7 +65,8 @@ class JobsView(SessionState):
             finished = request.status in (RequestStatus.COMPLETED, RequestStatus.CLOSED)
             rows.append({
                 "id": str(request.id),
-                "title": f"{self._text(f'kind.{request.kind}')} · {self._text(f'category.{request.category}')}",
+                "title": self._text(f"kind.{request.kind}") + (
+                    f" · {self._text(f'category.{request.category}')}" if request.kind == RequestKind.REPAIR else ""),
                 "urgency": request.urgency,
                 "urgency_label": self._text(f"urgency.{request.urgency}"),
                 "status": request.status,
@@ -66,8 +88,21 @@ class JobsView(SessionState):
                 "satisfied": "" if request.satisfied is None else ("1" if request.satisfied else "0"),
                 "breaches": str(request.breaches) if request.breaches else "",
                 "is_repair": "1" if request.kind == RequestKind.REPAIR else "",
+                "contact": jobs.contact_of(session, actor, request) if actor is not None else "",
+                "late_excused": "1" if clock.dispatch_excused else "",
             })
         return rows
+
+    def _local_time(self, session: Session, raw: object) -> datetime:
+        """A `datetime-local` input value read in the estate's timezone."""
+        actor = self._actor(session)
+        if actor is None or not isinstance(raw, str) or len(raw) > 20:
+            raise InvalidInput("error.bad_time")
+        try:
+            naive = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput("error.bad_time") from None
+        return naive.replace(tzinfo=ZoneInfo(estate.estate_of(session, actor).timezone))
 
     @staticmethod
     def _places(session: Session, requests: list[ServiceRequest]) -> dict[int, str]:
@@ -84,7 +119,6 @@ class ResidentRequestsState(JobsView):
     """A resident's requests: report a new one, follow it, confirm and rate it."""
 
     requests: list[dict[str, str]] = []
-    error: str = ""
     form_key: int = 0
 
     @rx.event
@@ -105,32 +139,15 @@ class ResidentRequestsState(JobsView):
     def submit(self, form: dict):
         """Report a repair, complaint or suggestion."""
         form = self._fields(form)
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                jobs.submit(session, actor, form.get("kind"), form.get("description"), form.get("category") or "other",
-                            "emergency" if form.get("emergency") in ("on", True) else "routine")
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self.form_key += 1
-        return rx.toast.success(self._text("jobs.submitted"))
+        if self._act(jobs.submit, form.get("kind"), form.get("description"), form.get("category") or "other",
+                     "emergency" if form.get("emergency") == "on" else "routine"):
+            self.form_key += 1
+            return rx.toast.success(self._text("jobs.submitted"))
 
     @rx.event
     def rate(self, request_id: str, satisfied: bool):
         """Confirm a finished request as satisfied, or reopen it."""
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                jobs.rate(session, actor, request_id, satisfied is True)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
+        self._act(jobs.rate, request_id, satisfied is True)
 
 
 class TechnicianJobsState(JobsView):
@@ -138,9 +155,9 @@ class TechnicianJobsState(JobsView):
 
     my_jobs: list[dict[str, str]] = []
     pool: list[dict[str, str]] = []
-    error: str = ""
     finishing: str = ""
     postponing: str = ""
+    excusing: str = ""
     watching: bool = False
     _work: dict[str, str] = {}
     _seen: tuple = ()
@@ -162,7 +179,7 @@ class TechnicianJobsState(JobsView):
         mine = jobs.for_technician(session, actor)
         free = jobs.pool(session, actor)
         self._seen = tuple((r.id, r.status) for r in mine + free)
-        self.my_jobs = self._rows(session, mine, timezone)
+        self.my_jobs = self._rows(session, mine, timezone, actor)
         self.pool = self._rows(session, free, timezone)
 
     def _snapshot(self) -> tuple | None:
@@ -195,21 +212,6 @@ class TechnicianJobsState(JobsView):
         finally:
             async with self:
                 self.watching = False
-
-    def _act(self, action, *args):
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                action(session, actor, *args)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
-            with session_scope() as session:
-                actor = self._actor(session)
-                if actor is not None and actor.has(Role.TECHNICIAN):
-                    self._refresh(session, actor)
 
     @rx.event
     def accept(self, request_id: str):
@@ -247,20 +249,20 @@ class TechnicianJobsState(JobsView):
         except DomainError as error:
             self.error = self._say(error)
             return
-        self._act(jobs.postpone, self.postponing, when, form.get("reason"))
-        if not self.error:
+        if self._act(jobs.postpone, self.postponing, when, form.get("reason")):
             self.postponing = ""
 
-    def _local_time(self, session: Session, raw: object) -> datetime:
-        """A `datetime-local` input value read in the estate's timezone."""
-        actor = self._actor(session)
-        if actor is None or not isinstance(raw, str) or len(raw) > 20:
-            raise InvalidInput("error.bad_time")
-        try:
-            naive = datetime.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput("error.bad_time") from None
-        return naive.replace(tzinfo=ZoneInfo(estate.estate_of(session, actor).timezone))
+    @rx.event
+    def open_excuse(self, request_id: str):
+        """Show the form for a late arrival agreed with the resident."""
+        self.excusing = request_id if isinstance(request_id, str) else ""
+
+    @rx.event
+    def excuse(self, form: dict):
+        """Record why the 3-minute promise cannot be kept and that the resident agreed."""
+        form = self._fields(form)
+        if self._act(jobs.excuse_late_arrival, self.excusing, form.get("reason"), form.get("consent") == "on"):
+            self.excusing = ""
 
     @rx.event
     def open_finish(self, request_id: str):
@@ -286,8 +288,7 @@ class TechnicianJobsState(JobsView):
             except BadImage:
                 self.error = self._text("error.bad_signature")
                 return
-        self._act(jobs.complete, self.finishing, self._work.get("work_done"), self._work.get("parts"), name)
-        if not self.error:
+        if self._act(jobs.complete, self.finishing, self._work.get("work_done"), self._work.get("parts"), name):
             self.finishing = ""
             return [rx.call_script("window.estateSignature.clear()"), rx.toast.success(self._text("jobs.closed"))]
 
@@ -301,7 +302,7 @@ class OfficeState(JobsView):
     history: list[dict[str, str]] = []
     history_title: str = ""
     history_signature: str = ""
-    error: str = ""
+    auto_dispatch: bool = False
 
     @rx.event
     def load(self):
@@ -315,24 +316,14 @@ class OfficeState(JobsView):
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
-        self.board = self._rows(session, jobs.office_board(session, actor), timezone)
+        self.board = self._rows(session, jobs.office_board(session, actor), timezone, actor)
+        self.auto_dispatch = estate.estate_of(session, actor).auto_dispatch
         self.technicians = [{"id": str(t.id), "name": t.name, "open": str(n)}
                             for t, n in jobs.technician_load(session, actor)]
         places = self._places(session, [r for _, r in jobs.pending_follow_ups(session, actor)])
         self.follow_ups = [{"id": str(f.id), "request": str(r.id), "place": places.get(r.id, ""),
                             "reason": self._text(f"followup.{f.reason}"), "description": r.description}
                            for f, r in jobs.pending_follow_ups(session, actor)]
-
-    def _act(self, action, *args) -> None:
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                action(session, actor, *args)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
 
     @rx.event
     def refresh(self):
@@ -350,6 +341,29 @@ class OfficeState(JobsView):
     def dispatch(self, request_id: str, technician_id: str):
         """Assign a repair to a technician."""
         self._act(jobs.dispatch, request_id, technician_id)
+
+    @rx.event
+    def reply(self, form: dict):
+        """Answer a complaint or suggestion."""
+        form = self._fields(form)
+        self._act(jobs.reply, form.get("request"), form.get("text"))
+
+    @rx.event
+    def reschedule(self, form: dict):
+        """Move a job's promise (recorded as a breach after its one postponement)."""
+        form = self._fields(form)
+        try:
+            with session_scope() as session:
+                when = self._local_time(session, form.get("new_time"))
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        self._act(jobs.reschedule_by_manager, form.get("request"), when, form.get("reason"))
+
+    @rx.event
+    def set_auto_dispatch(self, enabled: bool):
+        """Turn automatic dispatch on or off for the estate."""
+        self._act(jobs.set_auto_dispatch, enabled is True)
 
     @rx.event
     def mark_quality(self, request_id: str, passed: bool):
@@ -388,3 +402,37 @@ class OfficeState(JobsView):
         """Close the history dialog."""
         self.history = []
         self.history_title = self.history_signature = ""
+
+
+class FirstReceiverState(JobsView):
+    """A staff member's own received requests (首按责任制) and recording a request on a resident's behalf."""
+
+    owned: list[dict[str, str]] = []
+    buildings: list[str] = []
+    form_key: int = 0
+
+    @rx.event
+    def load(self):
+        """Show the requests this staff member received first (nothing for residents)."""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is None or not actor.has(Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN):
+                self.owned = []
+                return
+            self._refresh(session, actor)
+            self.buildings = [b.name for b in session.exec(
+                select(Building).where(Building.estate_id == actor.estate_id).order_by(Building.name))]
+        self.error = ""
+
+    def _refresh(self, session: Session, actor) -> None:
+        timezone = estate.estate_of(session, actor).timezone
+        self.owned = self._rows(session, jobs.owned_by(session, actor), timezone, actor)
+
+    @rx.event
+    def record(self, form: dict):
+        """Record a request a resident made in person or by phone; the recorder becomes its first receiver."""
+        form = self._fields(form)
+        if self._act(jobs.record_for_unit, form.get("building"), form.get("unit"), form.get("kind") or "repair",
+                     form.get("description"), "emergency" if form.get("emergency") == "on" else "routine"):
+            self.form_key += 1
+            return rx.toast.success(self._text("jobs.recorded"))

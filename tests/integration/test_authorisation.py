@@ -35,7 +35,10 @@ def _snapshot(db_url: str) -> dict[str, object]:
             "roles": count(UserRole),
             "invites": count(InviteCode),
             "duties": count(DutyAssignment),
-            "audit": count(AuditEntry),
+            "audit": session.exec(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action != "request_refused")).one(),
+            "refusals": session.exec(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "request_refused")).one(),
             "active": sorted(session.exec(select(User.id).where(User.is_active)).all()),
             "hashes": sorted(session.exec(select(User.password_hash)).all()),
             "requests": sorted(
@@ -56,8 +59,9 @@ def _targets(db_url: str) -> dict[str, int]:
         session.add(UserRole(user_id=victim.id, role=Role.GUARD))
         unit = session.exec(select(Unit).order_by(Unit.id)).first()
         duty = session.exec(select(DutyAssignment).order_by(DutyAssignment.id.desc())).first()
+        elsewhere = session.exec(select(Unit).order_by(Unit.id.desc())).first()
         leak = ServiceRequest(estate_id=estate, kind="repair", category="plumbing", urgency="emergency",
-                              description="秘密漏水 secret-leak", unit_id=unit.id, received_at=utcnow())
+                              description="秘密漏水 secret-leak", unit_id=elsewhere.id, received_at=utcnow())
         session.add(leak)
         session.flush()
         technician = session.exec(select(User).where(User.phone == DEMO_ACCOUNTS[4][0])).one()
@@ -121,7 +125,10 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     targets = _targets(app.db_url)
     before = _snapshot(app.db_url)
     received = run(_attack(app.url, token, targets))
-    assert _snapshot(app.db_url) == before
+    after = _snapshot(app.db_url)
+    refused = after.pop("refusals") - before.pop("refusals")
+    assert after == before
+    assert (refused > 0) == (who == "resident"), "a logged-in resident's refused job actions are audited"
     assert "受害者" not in received and "secret-leak" not in received
     for phone in STAFF_PHONES:
         assert phone not in received

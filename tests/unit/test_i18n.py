@@ -19,16 +19,32 @@ def placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
+def _is_audit_record(node) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit")
+
+
+def _is_log_wrapper_call(node) -> bool:
+    """A call of a service module's `_log(session, actor, target, action, ...)` wrapper around audit.record."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_log"
+
+
 def audit_actions() -> set[str]:
-    """Every string literal given as the `action` (4th positional or keyword) of an `audit.record` call."""
+    """Every string literal given as the `action` (4th positional or keyword) of `audit.record` or `_log` calls.
+
+    Inside a `_log` wrapper, audit.record passes its own `action` parameter on; the literals are at the callers.
+    """
     found = set()
     for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "record" and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id == "audit"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        wrappers = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "_log"
+                    for n in ast.walk(f)}
+        for node in ast.walk(tree):
+            if not (_is_audit_record(node) or _is_log_wrapper_call(node)):
                 continue
             action = node.args[3] if len(node.args) > 3 else next(k.value for k in node.keywords if k.arg == "action")
+            if id(node) in wrappers and isinstance(action, ast.Name) and action.id == "action":
+                continue
             literals = [n.value for n in ast.walk(action) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
             assert literals, f"{path.name}:{node.lineno}: audit action is not a string literal"
             found.update(literals)

@@ -1263,3 +1263,58 @@ def test_open_jobs_counts_only_unfinished(session, boss, resident, tech):
     assert jobs.open_jobs(session, tech.id) == 2
     assert session.exec(select(func.count()).select_from(ServiceRequest).where(
         col(ServiceRequest.technician_id) == tech.id)).one() == 3
+
+
+# Office helpers: recording by building and unit number, manager rescheduling, auto-dispatch switch, contact
+
+def test_record_for_unit_finds_the_unit_as_staff_say_it(session, fresh_session, guard, units):
+    request = jobs.record_for_unit(session, guard, " 1栋 ", "102", "complaint", "楼上装修太吵", now=NOW)
+    session.commit()
+    stored = row(fresh_session, request.id)
+    assert (stored["unit_id"], stored["first_receiver_id"], stored["kind"]) == (units[1].id, guard.id, "complaint")
+    for building, number in (("9栋", "101"), ("1栋", "999"), ("1栋", "1" * 21), (None, "101"), ("1栋", ["101"])):
+        with pytest.raises(InvalidInput) as refusal:
+            jobs.record_for_unit(session, guard, building, number, "repair", "漏水", now=NOW)
+        assert refusal.value.key == "error.unit_unknown"
+
+
+def test_manager_reschedule_before_any_postponement_is_an_override(session, fresh_session, boss, resident, tech):
+    job = accepted(session, boss, resident, tech)
+    jobs.reschedule_by_manager(session, boss, job.id, NOW + timedelta(days=10), "需厂家上门", now=NOW + HOUR)
+    session.commit()
+    stored = row(fresh_session, job.id)
+    assert (stored["promised_at"], stored["breaches"], stored["promise_override_reason"]) == (
+        NOW + timedelta(days=10), 0, "需厂家上门")
+
+
+def test_manager_reschedule_after_the_postponement_is_a_breach(session, fresh_session, boss, resident, tech):
+    job = accepted(session, boss, resident, tech)
+    jobs.postpone(session, tech, job.id, NOW + timedelta(days=3), "等配件", now=NOW + HOUR)
+    jobs.reschedule_by_manager(session, boss, job.id, NOW + timedelta(days=9), "配件缺货", now=NOW + 2 * HOUR)
+    session.commit()
+    stored = row(fresh_session, job.id)
+    assert (stored["breaches"], stored["promised_at"]) == (1, NOW + timedelta(days=9))
+    before = row(fresh_session, job.id)
+    with pytest.raises(NotAllowed):
+        jobs.reschedule_by_manager(session, tech, job.id, NOW + timedelta(days=10), "x", now=NOW + 3 * HOUR)
+    assert row(fresh_session, job.id) == before
+
+
+def test_auto_dispatch_switch_is_for_managers_with_a_real_bool(session, estate, boss, tech):
+    jobs.set_auto_dispatch(session, boss, True)
+    session.commit()
+    session.refresh(estate)
+    assert estate.auto_dispatch is True
+    with pytest.raises(InvalidInput):
+        jobs.set_auto_dispatch(session, boss, "yes")
+    with pytest.raises(NotAllowed):
+        jobs.set_auto_dispatch(session, tech, False)
+
+
+def test_contact_is_for_staff_of_the_same_estate(session, factory, boss, tech, resident, other):
+    job = repair(session, resident)
+    reporter = session.get(User, resident.id)
+    assert jobs.contact_of(session, tech, job) == f"{reporter.name} {reporter.phone}"
+    assert jobs.contact_of(session, other["tech"], job) == ""
+    with pytest.raises(NotAllowed):
+        jobs.contact_of(session, resident, job)
