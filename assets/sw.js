@@ -2,7 +2,7 @@
 // Reflex's live channels (/_event, /_upload, /ping, /_health) always go to the network.
 const CACHE = "estate-shell-v1";
 const ROUTES = ["/", "/login", "/join", "/me", "/manager", "/manager/staff", "/manager/units",
-  "/manager/roster", "/manager/jobs", "/resident/requests", "/guard", "/cleaner", "/technician", "/resident"];
+  "/manager/roster", "/manager/jobs", "/manager/patrol", "/resident/requests", "/guard", "/cleaner", "/technician", "/resident"];
 const STATIC = ["/manifest.webmanifest", "/pwa.js", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes"];

@@ -6,7 +6,7 @@ import reflex as rx
 from sqlalchemy.exc import SAWarning
 
 from estate_pwa import models
-from estate_pwa.pages import auth, jobs, manager, me, resident, staff  # noqa: F401  (pages register themselves)
+from estate_pwa.pages import auth, jobs, manager, me, patrol, resident, staff  # noqa: F401  (pages register themselves)
 
 # Every table shares SQLModel's metadata, so Reflex's merge of per-model metadata meets each table again.
 warnings.filterwarnings("ignore", message="Table '.*' already exists within the given MetaData", category=SAWarning)

@@ -10,6 +10,7 @@ MANAGER_STAFF = "/manager/staff"
 MANAGER_UNITS = "/manager/units"
 MANAGER_ROSTER = "/manager/roster"
 MANAGER_JOBS = "/manager/jobs"
+MANAGER_PATROL = "/manager/patrol"
 GUARD = "/guard"
 CLEANER = "/cleaner"
 TECHNICIAN = "/technician"
@@ -31,9 +32,9 @@ TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.MANAGER: (
         (MANAGER, "nav.home", "layout-dashboard"),
         (MANAGER_JOBS, "nav.jobs", "clipboard-list"),
+        (MANAGER_PATROL, "nav.patrol", "shield-check"),
         (MANAGER_STAFF, "nav.staff", "users"),
         (MANAGER_UNITS, "nav.units", "building-2"),
-        (MANAGER_ROSTER, "nav.roster", "calendar-days"),
         (ME, "nav.me", "circle-user"),
     ),
     Role.GUARD: ((GUARD, "nav.home", "shield"), (ME, "nav.me", "circle-user")),

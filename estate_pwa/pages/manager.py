@@ -104,6 +104,8 @@ def manager_staff() -> rx.Component:
         Role.MANAGER,
         routes.MANAGER_STAFF,
         "staff.title",
+        rx.link(rx.button(rx.icon("calendar-days", size=14), t("roster.title"), variant="soft"),
+                href=routes.MANAGER_ROSTER),
         rx.cond(StaffAdminState.notice != "",
                 rx.callout(StaffAdminState.notice, icon="key-round", color_scheme="green", width="100%",
                            role="status")),
@@ -218,7 +220,7 @@ def manager_roster() -> rx.Component:
     """One day of the roster."""
     return app_page(
         Role.MANAGER,
-        routes.MANAGER_ROSTER,
+        routes.MANAGER_STAFF,
         "roster.title",
         rx.hstack(
             rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=RosterState.shift_day(-1),

@@ -8,6 +8,8 @@ from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.models import Role
 from estate_pwa.states.session import SessionState
 from estate_pwa.pages.jobs import technician_jobs
+from estate_pwa.pages.patrol import guard_rounds
+from estate_pwa.states.patrol import GuardRoundsState
 from estate_pwa.states.jobs import TechnicianJobsState
 from estate_pwa.states.staff_home import StaffHomeState
 
@@ -73,10 +75,18 @@ def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: st
     )
 
 
-@rx.page(route=routes.GUARD, title="保安 · 智慧物业", on_load=StaffHomeState.load_guard)
+@rx.page(route=routes.GUARD, title="保安 · 智慧物业", on_load=[StaffHomeState.load_guard, GuardRoundsState.load])
 def guard_home() -> rx.Component:
-    """Guard's home."""
-    return _staff_home(Role.GUARD, routes.GUARD, "guard.title", "scan-line", "guard.tasks")
+    """Guard's home: duty status, current and next rounds, shifts."""
+    return app_page(
+        Role.GUARD,
+        routes.GUARD,
+        "guard.title",
+        _duty_card(),
+        guard_rounds(),
+        section_title("home.next_shifts"),
+        _shifts_card(),
+    )
 
 
 @rx.page(route=routes.CLEANER, title="保洁 · 智慧物业", on_load=StaffHomeState.load_cleaner)

@@ -8,8 +8,10 @@ from sqlmodel import Session, select
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.security import hash_password
 from estate_pwa.models import (
-    Area, AreaKind, Building, DutyAssignment, Estate, Facility, FacilityCategory, Role, Shift, Unit, User, UserRole,
+    Area, AreaKind, PatrolRoute, Building, DutyAssignment, Estate, Facility, FacilityCategory, Role, Shift, Unit, User, UserRole,
 )
+from estate_pwa.services import patrol
+from estate_pwa.services.permissions import actor_for
 from estate_pwa.services.roster import local_today
 
 DEMO_CODE = "cuihu"
@@ -36,6 +38,7 @@ def load(session: Session, now: datetime | None = None) -> Estate:
     estate = session.exec(select(Estate).where(Estate.code == DEMO_CODE)).first()
     if estate is None:
         estate = _create_estate(session)
+    _ensure_patrols(session, estate)
     _extend_roster(session, estate, now)
     session.commit()
     return estate
@@ -111,3 +114,24 @@ def _extend_roster(session: Session, estate: Estate, now: datetime) -> None:
                     if exists is None:
                         session.add(DutyAssignment(estate_id=estate.id, user_id=user.id,
                                                    shift_id=shifts[shift_name].id, role=role, day=day))
+
+
+PATROL_POINTS = ("南门岗", "地下车库", "中心花园", "北门岗", "文化广场", "环湖路")
+PATROL_ROUTES = (
+    ("夜间巡更", ("南门岗", "地下车库", "中心花园", "北门岗"), time(20, 0), time(6, 0)),
+    ("日间巡更", ("北门岗", "文化广场", "环湖路", "南门岗"), time(8, 0), time(20, 0)),
+)
+
+
+def _ensure_patrols(session: Session, estate: Estate) -> None:
+    """Checkpoints in the estate's common areas and a day and a night route every two hours (once)."""
+    if session.exec(select(PatrolRoute.id).where(PatrolRoute.estate_id == estate.id)).first() is not None:
+        return
+    manager = session.exec(select(User).where(User.phone == DEMO_ACCOUNTS[0][0])).one()
+    actor = actor_for(session, manager)
+    areas = {a.name: a for a in session.exec(select(Area).where(Area.estate_id == estate.id))}
+    points = {name: patrol.create_point(session, actor, areas[name].id, name, f"{name}值守点")
+              for name in PATROL_POINTS}
+    for name, stops, starts, ends in PATROL_ROUTES:
+        patrol.create_route(session, actor, name, [points[p].id for p in stops], starts, ends,
+                            every_minutes=120, expected_minutes=40, grace_minutes=15)

@@ -463,6 +463,11 @@ def _lock_round(session: Session, round_id: int) -> PatrolRound:
                         .execution_options(populate_existing=True)).one()
 
 
+def can_start(row: "RoundRow", now: datetime) -> bool:
+    """Whether a scheduled round may be started now (from START_EARLY before its window to its grace end)."""
+    return row.status == RoundStatus.SCHEDULED and row.window_start - START_EARLY <= now <= row.grace_end
+
+
 def start_round(session: Session, actor: Actor | None, round_id: object, now: datetime | None = None) -> PatrolRound:
     """The assigned guard starts a scheduled round (an unassigned one: any guard on duty, who then owns it),
     from 10 minutes before its window until its grace ends."""

@@ -821,8 +821,6 @@ def _send(engine, guard, token, scan_uid, client_time, now, barrier, results, sl
 
 def test_the_same_scan_sent_twice_at_once_is_stored_once(db_url, session, factory, fresh_session, estate, boss,
                                                          guard_user, guard, area):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the race is about PostgreSQL's concurrency; SQLite serialises writers")
     engine = get_engine(db_url)
     stops = make_points(session, boss, area, *([None] * 10), prefix="竞")
     route = make_route(session, boss, stops, name="竞速", starts="12:00", ends="13:00", every=60, expected=60)
@@ -1095,3 +1093,15 @@ def test_other_estates_see_nothing(session, factory, estate, guard, busy_day, ro
         PatrolRound.estate_id == other.id)).one() == 0
     assert session.exec(select(func.count()).select_from(PatrolRound).where(
         col(PatrolRound.estate_id) == estate.id)).one() == 12
+
+
+def test_can_start_from_ten_minutes_before_the_window_to_its_grace_end(session, factory, estate, boss,
+                                                                       guard_user, guard, area):
+    stops = make_points(session, boss, area, None, prefix="启")
+    route = make_route(session, boss, stops, name="启动", starts="12:00", ends="13:00", every=60, expected=30)
+    put_on_duty(session, boss, factory, estate, guard_user)
+    patrol.generate_rounds(session, estate.id, at(12), at(13), now=at(11))
+    session.commit()
+    row = next(r for r in patrol.my_rounds(session, guard, now=at(11, 49)) if r.route_id == route.id)
+    assert [patrol.can_start(row, at(11, m)) for m in (49, 50)] == [False, True]
+    assert patrol.can_start(row, row.grace_end) and not patrol.can_start(row, row.grace_end + timedelta(seconds=1))
