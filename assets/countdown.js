@@ -1,8 +1,12 @@
 // Ticks every element with data-deadline (an ISO instant from the server) once a second, on the phone only.
 // The server's clock is the reference: data-server-now gives the server time at render, so a wrong phone
-// clock shifts nothing; it writes only what changed, so its own updates do not re-trigger it. Overdue elements get data-overdue="1" (styled red) and count up.
+// clock shifts nothing. It writes only what changed, so its own updates do not re-trigger it.
+// Overdue elements get data-overdue="1" (styled red) and count up.
 (function () {
-  const offsets = new WeakMap();
+  // Server time minus phone time. Each render stamp arrives late by its delivery delay, which only makes a
+  // sample smaller, so the largest sample seen is the best estimate; it never moves the display backwards.
+  let offset = null;
+  const seen = new WeakMap();
   function pad(n) { return String(n).padStart(2, "0"); }
   function label(seconds, lang) {
     const s = Math.abs(seconds);
@@ -20,14 +24,12 @@
     document.querySelectorAll("[data-deadline]").forEach((el) => {
       const deadline = Date.parse(el.dataset.deadline);
       if (Number.isNaN(deadline)) return;
-      const stamp = el.dataset.deadline + "|" + el.dataset.serverNow;
-      let known = offsets.get(el);
-      if (!known || known.stamp !== stamp) {
-        const serverNow = Date.parse(el.dataset.serverNow);
-        known = { stamp, offset: Number.isNaN(serverNow) ? 0 : serverNow - Date.now() };
-        offsets.set(el, known);
+      if (seen.get(el) !== el.dataset.serverNow) {
+        seen.set(el, el.dataset.serverNow);
+        const sample = Date.parse(el.dataset.serverNow) - Date.now();
+        if (!Number.isNaN(sample) && (offset === null || sample > offset)) offset = sample;
       }
-      const seconds = Math.floor((deadline - (Date.now() + known.offset)) / 1000);
+      const seconds = Math.floor((deadline - (Date.now() + (offset ?? 0))) / 1000);
       const text = label(seconds, lang), overdue = seconds < 0 ? "1" : "0";
       if (el.textContent !== text) el.textContent = text;
       if (el.dataset.overdue !== overdue) el.dataset.overdue = overdue;

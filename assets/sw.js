@@ -7,6 +7,8 @@ const STATIC = ["/manifest.webmanifest", "/pwa.js", "/countdown.js", "/signature
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes"];
 const MATCH = { ignoreVary: true, ignoreSearch: true };
+// Checkpoint URLs carry signed codes: never kept on the device.
+const PRIVATE = ["/p/"];
 
 // Cache keys are paths without a trailing slash, so "/login" and "/login/" are one entry.
 function keyOf(url) {
@@ -61,7 +63,10 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(keyOf(request.url), await storable(response.clone()));
+    const key = keyOf(request.url);
+    if (response.ok && !PRIVATE.some((prefix) => key.startsWith(prefix))) {
+      await cache.put(key, await storable(response.clone()));
+    }
     return response;
   } catch (error) {
     const cached = await cache.match(keyOf(request.url), MATCH);

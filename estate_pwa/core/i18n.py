@@ -235,7 +235,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.soon": ("即将开放", "Coming soon"),
     # Server messages
     "error.login_failed": ("手机号或密码错误", "Wrong phone number or password"),
-    "error.login_failed_left": ("手机号或密码错误,还可尝试 {left} 次", "Wrong phone number or password; {left} tries left"),
     "error.account_locked": ("密码错误次数过多,账号已锁定,请 {minutes} 分钟后再试",
                              "Too many wrong passwords: the account is locked, try again in {minutes} minutes"),
     "error.account_disabled": ("账号已停用,请联系物业经理", "This account is disabled; contact the manager"),
@@ -283,6 +282,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.reply_required": ("请填写回复内容", "Write a reply"),
     "error.already_done": ("已经记录过了", "Already recorded"),
     "error.bad_signature": ("签名图片无效,请重签", "The signature could not be read; sign again"),
+    "error.promise_beyond_override": ("承诺时间最多可设定在90天内", "A promise can be at most 90 days away"),
+    "error.too_many_photos": ("每个环节最多 {limit} 张照片", "At most {limit} photos per step"),
+    "error.bad_photo": ("无法读取该照片,请使用 JPG 或 PNG", "This photo cannot be read; use JPG or PNG"),
+    "jobs.add_photos": ("添加照片(最多3张)", "Add photos (up to 3)"),
     "error.unit_unknown": ("找不到该房屋,请检查楼栋和房号", "No such unit: check the building and number"),
     "error.qr_invalid": ("二维码无效,请扫描巡更点上的二维码", "This code is not valid; scan the code at a patrol checkpoint"),
     "error.qr_revoked": ("该二维码已作废,请扫描新二维码", "This code has been replaced; scan the new one"),

@@ -5,13 +5,18 @@ import binascii
 import io
 import os
 import uuid
+import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 16_000_000
 MAX_SIDE = 1600
+PHOTO_SIDE = 1280
+THUMB_SIDE = 256
 DATA_URL_PREFIX = "data:image/png;base64,"
+THUMB_SUFFIX = ".thumb.jpg"
 
 
 class BadImage(ValueError):
@@ -25,22 +30,63 @@ def media_dir() -> Path:
     return path
 
 
-def save_image(data: bytes, folder: str) -> str:
-    """Validate, shrink to at most MAX_SIDE px and store as PNG (metadata dropped); returns 'folder/name.png'."""
+def _decode(data: bytes, mode: str) -> Image.Image:
+    """The pixels of an uploaded image (upright, in `mode`), or BadImage."""
     if not data or len(data) > MAX_BYTES:
         raise BadImage("size")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            clean = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise BadImage("pixels")
+                image.load()
+                return ImageOps.exif_transpose(image).convert(mode)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as error:
         raise BadImage("format") from error
+
+
+def _target(folder: str, suffix: str) -> tuple[str, Path]:
+    name = f"{folder}/{uuid.uuid4().hex}{suffix}"
+    path = media_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return name, path
+
+
+def save_image(data: bytes, folder: str) -> str:
+    """Validate, shrink to at most MAX_SIDE px and store as PNG (metadata dropped); returns 'folder/name.png'."""
+    clean = _decode(data, "RGBA")
     clean.thumbnail((MAX_SIDE, MAX_SIDE))
-    name = f"{folder}/{uuid.uuid4().hex}.png"
-    target = media_dir() / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    clean.save(target, format="PNG", optimize=True)
+    name, path = _target(folder, ".png")
+    clean.save(path, format="PNG", optimize=True)
     return name
+
+
+def save_photo(data: bytes, folder: str) -> str:
+    """Store a camera photo as an upright JPEG of at most PHOTO_SIDE px (metadata dropped) with a THUMB_SIDE px
+    thumbnail beside it; returns 'folder/name.jpg'."""
+    clean = _decode(data, "RGB")
+    clean.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+    name, path = _target(folder, ".jpg")
+    clean.save(path, format="JPEG", quality=82, optimize=True)
+    clean.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    clean.save(path.with_name(path.name + THUMB_SUFFIX), format="JPEG", quality=75)
+    return name
+
+
+def thumbnail_data_url(name: str) -> str:
+    """A stored photo's thumbnail as a data URL for an authorised viewer ('' if missing)."""
+    path = _inside(name + THUMB_SUFFIX)
+    return "" if path is None else "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _inside(name: str | None) -> Path | None:
+    """The stored file called `name`, only if it really lies inside the media folder."""
+    if not name:
+        return None
+    path = (media_dir() / name).resolve()
+    return path if media_dir() in path.parents and path.is_file() else None
 
 
 def save_png_data_url(data_url: object, folder: str) -> str:
@@ -58,9 +104,5 @@ def save_png_data_url(data_url: object, folder: str) -> str:
 
 def data_url_of(name: str | None) -> str:
     """A stored image as a data URL for an authorised viewer ('' if missing)."""
-    if not name:
-        return ""
-    path = (media_dir() / name).resolve()
-    if media_dir() not in path.parents or not path.is_file():
-        return ""
-    return DATA_URL_PREFIX + base64.b64encode(path.read_bytes()).decode("ascii")
+    path = _inside(name)
+    return "" if path is None else DATA_URL_PREFIX + base64.b64encode(path.read_bytes()).decode("ascii")

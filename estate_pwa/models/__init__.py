@@ -5,7 +5,8 @@ from sqlalchemy.orm import Session
 
 from estate_pwa.models.audit import AuditEntry
 from estate_pwa.models.jobs import (
-    FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, ServiceRequest, Urgency,
+    FollowUp, PhotoStage, RepairCategory, RequestKind, RequestPause, RequestPhoto, RequestStatus, ServiceRequest,
+    Urgency,
 )
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
 from estate_pwa.models.patrol import (
@@ -18,7 +19,7 @@ ALL_TABLES = (
     Estate, Building, Unit, Area, Facility,
     User, UserRole, AuthSession, InviteCode,
     Shift, DutyAssignment,
-    ServiceRequest, RequestPause, FollowUp,
+    ServiceRequest, RequestPause, RequestPhoto, FollowUp,
     PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
     AuditEntry,
 )
@@ -35,7 +36,8 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 __all__ = [
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
     "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "InviteCode", "PatrolPoint",
-    "PatrolRound", "PatrolRoute", "PatrolScan", "RepairCategory", "RequestKind", "RequestPause", "RequestStatus",
+    "PatrolRound", "PatrolRoute", "PatrolScan", "PhotoStage", "RepairCategory", "RequestKind", "RequestPause",
+    "RequestPhoto", "RequestStatus",
     "Role", "RoundStatus", "RouteStop", "ScanOutcome", "ServiceRequest", "Shift", "Unit", "Urgency", "User",
     "UserRole",
 ]

@@ -107,3 +107,20 @@ class FollowUp(EstateOwned, Timestamped, table=True):
     resident_satisfied: bool | None = None
     done_by_id: int | None = Field(default=None, foreign_key="user.id")
     done_at: datetime | None = None
+
+
+class PhotoStage(StrEnum):
+    """When a photo was taken: with the report, or of the work done."""
+
+    REPORT = "report"
+    WORK = "work"
+
+
+class RequestPhoto(EstateOwned, Timestamped, table=True):
+    """A photo attached to a request (stored by estate_pwa.core.media; only its name is kept here)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="servicerequest.id", index=True)
+    stage: str = Field(max_length=10)
+    file: str = Field(max_length=100)
+    uploaded_by_id: int = Field(foreign_key="user.id")

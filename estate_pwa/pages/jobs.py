@@ -35,6 +35,32 @@ def _badges(row: dict) -> rx.Component:
     )
 
 
+def _thumbnails(sources) -> rx.Component:
+    return rx.flex(
+        rx.foreach(sources, lambda src: rx.image(src=src, width="72px", height="72px", object_fit="cover",
+                                                 border_radius="8px", alt="photo")),
+        gap="2", wrap="wrap",
+    )
+
+
+def _photo_picker(upload_id: str, handler, previews) -> rx.Component:
+    """A camera/gallery button that uploads at once and shows what was taken."""
+    return rx.vstack(
+        rx.upload.root(
+            rx.button(rx.icon("camera", size=14), t("jobs.add_photos"), type="button", variant="soft", size="2"),
+            id=upload_id,
+            accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
+            max_files=3,
+            multiple=True,
+            on_drop=handler(rx.upload_files(upload_id=upload_id)),
+            border="none",
+            padding="0",
+        ),
+        rx.cond(previews.length() > 0, _thumbnails(previews)),
+        spacing="2",
+    )
+
+
 def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -47,6 +73,7 @@ def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.C
             _badges(row),
             rx.text(row["place"] + " · " + row["received"], size="1", color="var(--gray-11)"),
             rx.text(row["description"], size="2"),
+            rx.cond(row["photos"] != "", _thumbnails(row["photos"].to(str).split("|"))),
             _clock(row, server_now),
             rx.cond(row["promised"] != "",
                     rx.text(t("jobs.promised"), ": ", row["promised"], size="1", color="var(--gray-11)")),
@@ -105,6 +132,7 @@ def resident_requests() -> rx.Component:
                 rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000,
                              width="100%", rows="3"),
                 rx.checkbox(t("jobs.emergency"), name="emergency"),
+                _photo_picker("report-photos", ResidentRequestsState.add_photos, ResidentRequestsState.previews),
                 form_error(ResidentRequestsState.error),
                 rx.button(t("jobs.send"), type="submit", size="3", width="100%"),
                 spacing="3", width="100%",
@@ -129,6 +157,7 @@ def _finish_form() -> rx.Component:
         rx.vstack(
             rx.text_area(name="work_done", placeholder=t("jobs.work_done"), max_length=1000, width="100%"),
             rx.input(name="parts", placeholder=t("jobs.parts"), max_length=500, width="100%"),
+            _photo_picker("work-photos", TechnicianJobsState.add_work_photos, TechnicianJobsState.work_previews),
             rx.text(t("jobs.sign_here"), size="1", color="var(--gray-11)"),
             rx.el.canvas(id="signature-pad", width="600", height="200",
                          style={"width": "100%", "height": "120px", "border": "1px dashed var(--gray-8)",

@@ -26,6 +26,7 @@ from estate_pwa.services.validation import (
     clean_invite_code,
     clean_name,
     clean_phone,
+    PASSWORD_MAX,
     login_password,
     positive_id,
 )
@@ -37,7 +38,8 @@ def login(session: Session, phone: object, password: object, now: datetime | Non
     """Check a phone number and password; return the actor and a new session token.
 
     Wrong passwords are counted; after `max_failed_logins` in a row the account is locked for
-    `lockout`. The count is committed even though the attempt is refused.
+    `lockout`. The count is committed even though the attempt is refused. An unknown phone and a wrong
+    password get the same answer in about the same time, so the form does not tell who has an account.
     """
     now = now or utcnow()
     try:
@@ -50,9 +52,10 @@ def login(session: Session, phone: object, password: object, now: datetime | Non
         verify_password(None, password)
         raise LoginRefused("error.login_failed")
     if user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)
         raise LoginRefused("error.account_locked", minutes=_minutes_left(user.locked_until, now))
     if not verify_password(user.password_hash, password):
-        _count_failure(session, user, now)
+        _count_failure(session, user, now, "error.login_failed")
     if not user.is_active:
         raise LoginRefused("error.account_disabled")
     user.failed_logins = 0
@@ -65,8 +68,8 @@ def login(session: Session, phone: object, password: object, now: datetime | Non
     return actor_for(session, user), token
 
 
-def _count_failure(session: Session, user: User, now: datetime) -> None:
-    """Record a wrong password, lock the account when the limit is reached, and refuse."""
+def _count_failure(session: Session, user: User, now: datetime, key: str) -> None:
+    """Record a wrong password, lock the account when the limit is reached, and refuse with `key`."""
     user.failed_logins += 1
     if user.failed_logins >= settings.max_failed_logins:
         user.failed_logins = 0
@@ -74,9 +77,8 @@ def _count_failure(session: Session, user: User, now: datetime) -> None:
         audit.record(session, user.estate_id, None, "account_locked", "user", user.id)
         session.commit()
         raise LoginRefused("error.account_locked", minutes=_minutes_left(user.locked_until, now))
-    left = settings.max_failed_logins - user.failed_logins
     session.commit()
-    raise LoginRefused("error.login_failed_left", left=left)
+    raise LoginRefused(key)
 
 
 def _minutes_left(until: datetime, now: datetime) -> int:
@@ -198,13 +200,24 @@ def reset_password(session: Session, actor: Actor | None, user_id: object, now: 
     return password
 
 
-def change_password(session: Session, actor: Actor | None, current: object, new: object) -> None:
-    """Anyone logged in changes their own password, proving the current one."""
+def change_password(session: Session, actor: Actor | None, current: object, new: object, keep_token: str = "",
+                    now: datetime | None = None) -> None:
+    """Anyone logged in changes their own password, proving the current one. Wrong guesses count toward the
+    lockout like wrong logins; a change logs out every other device (all but `keep_token`'s session)."""
     actor = require(actor)
+    now = now or utcnow()
     user = _user(session, actor)
-    if not isinstance(current, str) or not verify_password(user.password_hash, current[:256]):
-        raise InvalidInput("error.current_password_wrong")
+    if user.locked_until is not None and user.locked_until > now:
+        raise LoginRefused("error.account_locked", minutes=_minutes_left(user.locked_until, now))
+    if not isinstance(current, str) or not verify_password(user.password_hash, current[:PASSWORD_MAX]):
+        _count_failure(session, user, now, "error.current_password_wrong")
     user.password_hash = hash_password(check_new_password(new))
+    user.failed_logins = 0
+    kept = hash_token(keep_token) if keep_token else None
+    for auth in session.exec(select(AuthSession).where(
+            AuthSession.user_id == user.id, col(AuthSession.revoked_at).is_(None))):
+        if auth.token_hash != kept:
+            auth.revoked_at = now
     audit.record(session, actor.estate_id, user, "password_changed", "user", user.id)
 
 

@@ -6,6 +6,7 @@ request unchanged.
 """
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
-    Area, AuditEntry, Building, Estate, FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, Role, ServiceRequest, Unit,
+    Area, AuditEntry, Building, Estate, PhotoStage, RequestPhoto, FollowUp, RepairCategory, RequestKind, RequestPause, RequestStatus, Role, ServiceRequest, Unit,
     Urgency, User, UserRole,
 )
 from estate_pwa.services import audit, roster
@@ -25,6 +26,7 @@ from estate_pwa.services.validation import positive_id
 DISPATCH_PROMISE = timedelta(minutes=3)
 FEEDBACK_DUE = timedelta(days=2)
 MAX_PROMISE = timedelta(days=7)
+MAX_OVERRIDE = timedelta(days=90)
 DEFAULT_PROMISE = {
     RepairCategory.PLUMBING: timedelta(days=1),
     RepairCategory.ELECTRICAL: timedelta(days=1),
@@ -39,6 +41,8 @@ OPEN = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED, RequestStatus.ACCEPTED
 TECHNICIAN_OPEN = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.PAUSED)
 TEXT_MAX = 1000
 REASON_MAX = 200
+MAX_PHOTOS = 6
+PHOTO_NAME = re.compile(r"(requests|work)/[0-9a-f]{32}\.jpg")
 
 
 def _text(raw: object, key: str, limit: int = TEXT_MAX, required: bool = True) -> str | None:
@@ -130,11 +134,40 @@ def _new_request(session: Session, actor: Actor, kind: object, description: obje
 
 
 def submit(session: Session, actor: Actor | None, kind: object, description: object, category: object = "other",
-           urgency: object = "routine", now: datetime | None = None) -> ServiceRequest:
-    """A resident reports a repair, complaint or suggestion for their own unit."""
+           urgency: object = "routine", now: datetime | None = None, photos: list[str] = ()) -> ServiceRequest:
+    """A resident reports a repair, complaint or suggestion for their own unit, with photos already stored."""
     actor = _require(session, actor, Role.RESIDENT)
-    return _new_request(session, actor, kind, description, category, urgency, now or utcnow(),
-                        unit_id=actor.unit_id, reporter_id=actor.id)
+    request = _new_request(session, actor, kind, description, category, urgency, now or utcnow(),
+                           unit_id=actor.unit_id, reporter_id=actor.id)
+    _attach(session, actor, request, photos, PhotoStage.REPORT)
+    return request
+
+
+def _attach(session: Session, actor: Actor, request: ServiceRequest, photos: object, stage: PhotoStage) -> None:
+    """Attach stored photos (names made by core.media.save_photo) to a request, at most MAX_PHOTOS per stage."""
+    if not photos:
+        return
+    if not isinstance(photos, (list, tuple)) or not all(isinstance(p, str) and PHOTO_NAME.fullmatch(p)
+                                                        for p in photos):
+        raise InvalidInput("error.bad_request")
+    held = session.exec(select(func.count()).select_from(RequestPhoto).where(
+        RequestPhoto.request_id == request.id, RequestPhoto.stage == stage)).one()
+    if held + len(photos) > MAX_PHOTOS:
+        raise InvalidInput("error.too_many_photos", limit=MAX_PHOTOS)
+    for name in photos:
+        session.add(RequestPhoto(estate_id=request.estate_id, request_id=request.id, stage=stage, file=name,
+                                 uploaded_by_id=actor.id))
+
+
+def photo_files(session: Session, requests: list[ServiceRequest]) -> dict[int, list[str]]:
+    """The stored photo names of requests the caller may already show, report photos first."""
+    ids = [r.id for r in requests]
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for request_id, name in session.exec(select(RequestPhoto.request_id, RequestPhoto.file).where(
+                col(RequestPhoto.request_id).in_(ids)).order_by(RequestPhoto.stage, RequestPhoto.id)):
+            found[request_id].append(name)
+    return found
 
 
 def record_on_behalf(session: Session, actor: Actor | None, unit_id: object, kind: object, description: object,
@@ -309,6 +342,8 @@ def set_promise_beyond_limit(session: Session, actor: Actor | None, request_id: 
         promised_at = _aware(promised_at)
         if promised_at <= now:
             raise InvalidInput("error.time_in_past")
+        if promised_at > now + MAX_OVERRIDE:
+            raise InvalidInput("error.promise_beyond_override")
         why = _text(reason, "error.reason_required", REASON_MAX)
     except DomainError as error:
         _refuse(session, actor, request, error)
@@ -419,6 +454,8 @@ def extend_as_breach(session: Session, actor: Actor | None, request_id: object, 
         new_time = _aware(new_time)
         if new_time <= now or new_time <= request.promised_at:
             raise InvalidInput("error.postpone_not_later")
+        if new_time > now + MAX_OVERRIDE:
+            raise InvalidInput("error.promise_beyond_override")
         why = _text(reason, "error.reason_required", REASON_MAX)
     except DomainError as error:
         _refuse(session, actor, request, error)
@@ -439,8 +476,8 @@ def finish_deadline(request: ServiceRequest, now: datetime) -> datetime | None:
 
 
 def complete(session: Session, actor: Actor | None, request_id: object, work_done: object, parts: object = None,
-             signature_file: str | None = None, now: datetime | None = None) -> ServiceRequest:
-    """The technician records the work and closes the job; the resident then confirms and rates it."""
+             signature_file: str | None = None, now: datetime | None = None, photos: list[str] = ()) -> ServiceRequest:
+    """The technician records the work (with photos) and closes the job; the resident then confirms and rates it."""
     actor = _require(session, actor, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
@@ -448,6 +485,7 @@ def complete(session: Session, actor: Actor | None, request_id: object, work_don
     try:
         work = _text(work_done, "error.work_required")
         used = _text(parts, "error.bad_request", 500, required=False)
+        _attach(session, actor, request, photos, PhotoStage.WORK)
     except DomainError as error:
         _refuse(session, actor, request, error)
     request.status = RequestStatus.COMPLETED
@@ -463,11 +501,14 @@ def complete(session: Session, actor: Actor | None, request_id: object, work_don
 
 def reply(session: Session, actor: Actor | None, request_id: object, text: object,
           now: datetime | None = None) -> ServiceRequest:
-    """Staff answer a complaint or suggestion (due within 2 days); the resident then confirms or reopens."""
+    """The office, or the staff member who first received it, answers a complaint or suggestion (due within
+    2 days); the resident then confirms or reopens."""
     actor = _require(session, actor, Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
     now = now or utcnow()
     request = _load(session, actor, request_id)
     try:
+        if not actor.has(Role.MANAGER) and request.first_receiver_id != actor.id:
+            raise NotAllowed("error.not_your_request")
         if request.kind == RequestKind.REPAIR:
             raise InvalidInput("error.not_a_complaint")
         if request.status not in OPEN:
@@ -679,11 +720,19 @@ def technician_load(session: Session, actor: Actor | None) -> list[tuple[User, i
     return [(t, open_jobs(session, t.id)) for t in technicians]
 
 
+def may_follow(actor: Actor, request: ServiceRequest) -> bool:
+    """Who may read a request's details: managers, its technician, its first receiver, and its household."""
+    return request.estate_id == actor.estate_id and (
+        actor.has(Role.MANAGER) or actor.id in (request.technician_id, request.first_receiver_id)
+        or (actor.has(Role.RESIDENT) and (request.reporter_id == actor.id
+                                          or (request.unit_id is not None and request.unit_id == actor.unit_id))))
+
+
 def history(session: Session, actor: Actor | None, request_id: object) -> list:
-    """A request's full history from the audit log, oldest first (staff, or the resident who reported it)."""
+    """A request's full history from the audit log, oldest first, for those who may follow it."""
     actor = require(actor)
     request = in_estate(session, actor, ServiceRequest, positive_id(request_id))
-    if actor.roles == {Role.RESIDENT} and request.reporter_id != actor.id and request.unit_id != actor.unit_id:
+    if not may_follow(actor, request):
         raise NotFound("error.not_found")
     return list(session.exec(select(AuditEntry).where(
         AuditEntry.estate_id == actor.estate_id, AuditEntry.target_type == "request",

@@ -1,5 +1,7 @@
 """Logging in with a phone number, and residents joining with an invite code."""
 
+import asyncio
+
 import reflex as rx
 
 from estate_pwa import routes
@@ -9,22 +11,32 @@ from estate_pwa.services.errors import DomainError
 from estate_pwa.states.session import SessionState
 
 
+def _login(phone: object, password: object):
+    with session_scope() as session:
+        return accounts.login(session, phone, password)
+
+
+def _join(code: object, name: object, phone: object, password: object):
+    with session_scope() as session:
+        return accounts.redeem_invite(session, code, name, phone, password)
+
+
 class LoginState(SessionState):
     """The login form."""
 
     error: str = ""
 
     @rx.event
-    def submit(self, form: dict):
-        """Check the phone number and password; on success keep the token on the device."""
+    async def submit(self, form: dict):
+        """Check the phone number and password (hashing off the event loop); on success keep the token."""
         form = self._fields(form)
         self.error = ""
         try:
-            with session_scope() as session:
-                actor, token = accounts.login(session, form.get("phone"), form.get("password"))
+            actor, token = await asyncio.to_thread(_login, form.get("phone"), form.get("password"))
         except DomainError as error:
             self.error = self._say(error)
             return
+        await self._forget_screens()
         self.token = token
         return rx.redirect(routes.home_of(actor.roles), replace=True)
 
@@ -43,17 +55,16 @@ class JoinState(SessionState):
         self.error = ""
 
     @rx.event
-    def submit(self, form: dict):
-        """Create the resident's account in the invited unit and log them in."""
+    async def submit(self, form: dict):
+        """Create the resident's account in the invited unit and log them in (hashing off the event loop)."""
         form = self._fields(form)
         self.error = ""
         try:
-            with session_scope() as session:
-                actor, token = accounts.redeem_invite(
-                    session, form.get("code"), form.get("name"), form.get("phone"), form.get("password"),
-                )
+            actor, token = await asyncio.to_thread(
+                _join, form.get("code"), form.get("name"), form.get("phone"), form.get("password"))
         except DomainError as error:
             self.error = self._say(error)
             return
+        await self._forget_screens()
         self.token = token
         return rx.redirect(routes.home_of(actor.roles), replace=True)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.media import BadImage, data_url_of, save_png_data_url
+from estate_pwa.core.media import MAX_BYTES, BadImage, data_url_of, save_photo, save_png_data_url, thumbnail_data_url
 from estate_pwa.models import Building, RequestKind, RequestStatus, Role, ServiceRequest, Unit, User
 from estate_pwa.services import estate, jobs
 from estate_pwa.services.errors import DomainError, InvalidInput
@@ -17,6 +17,7 @@ from estate_pwa.services.validation import positive_id
 from estate_pwa.states.session import SessionState
 
 WATCH_SECONDS = 5
+PHOTOS_PER_UPLOAD = 3
 
 
 def _iso(moment: datetime | None) -> str:
@@ -32,6 +33,21 @@ class JobsView(SessionState):
     def _refresh(self, session: Session, actor) -> None:
         """Re-read what the screen shows (each screen says what)."""
         raise NotImplementedError
+
+    async def _store_photos(self, files: list, folder: str, role: Role, held: int) -> list[str]:
+        """Store uploaded photos for a logged-in `role` (at most PHOTOS_PER_UPLOAD in all); a bad one sets `error`."""
+        with session_scope() as session:
+            actor = self._actor(session)
+        if actor is None or not actor.has(role) or not isinstance(files, list):
+            self.error = self._text("error.not_allowed")
+            return []
+        stored = []
+        for upload in files[:max(0, PHOTOS_PER_UPLOAD - held)]:
+            try:
+                stored.append(save_photo(await upload.read(MAX_BYTES + 1), folder))
+            except (BadImage, AttributeError, TypeError):
+                self.error = self._text("error.bad_photo")
+        return stored
 
     def _act(self, action, *args) -> bool:
         """Call `action(session, actor, *args)`, then re-read the screen; a refusal becomes `error`."""
@@ -55,6 +71,7 @@ class JobsView(SessionState):
         people = {r.technician_id for r in requests} | {r.first_receiver_id for r in requests}
         names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(people - {None}))).all())
         places = self._places(session, requests)
+        photos = jobs.photo_files(session, requests)
         rows = []
         for request in requests:
             clock = jobs.clocks(request, now)
@@ -90,6 +107,7 @@ class JobsView(SessionState):
                 "is_repair": "1" if request.kind == RequestKind.REPAIR else "",
                 "contact": jobs.contact_of(session, actor, request) if actor is not None else "",
                 "late_excused": "1" if clock.dispatch_excused else "",
+                "photos": "|".join(filter(None, (thumbnail_data_url(name) for name in photos[request.id]))),
             })
         return rows
 
@@ -119,7 +137,9 @@ class ResidentRequestsState(JobsView):
     """A resident's requests: report a new one, follow it, confirm and rate it."""
 
     requests: list[dict[str, str]] = []
+    previews: list[str] = []
     form_key: int = 0
+    _pending: list[str] = []
 
     @rx.event
     def load(self):
@@ -139,10 +159,21 @@ class ResidentRequestsState(JobsView):
     def submit(self, form: dict):
         """Report a repair, complaint or suggestion."""
         form = self._fields(form)
-        if self._act(jobs.submit, form.get("kind"), form.get("description"), form.get("category") or "other",
-                     "emergency" if form.get("emergency") == "on" else "routine"):
+        photos = list(self._pending)
+        if self._act(lambda session, actor: jobs.submit(
+                session, actor, form.get("kind"), form.get("description"), form.get("category") or "other",
+                "emergency" if form.get("emergency") == "on" else "routine", photos=photos)):
             self.form_key += 1
+            self._pending, self.previews = [], []
             return rx.toast.success(self._text("jobs.submitted"))
+
+    @rx.event
+    async def add_photos(self, files: list[rx.UploadFile]):
+        """Keep photos for the request being written (shown as thumbnails until it is sent)."""
+        self.error = ""
+        stored = await self._store_photos(files, "requests", Role.RESIDENT, len(self._pending))
+        self._pending = self._pending + stored
+        self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
 
     @rx.event
     def rate(self, request_id: str, satisfied: bool):
@@ -158,6 +189,8 @@ class TechnicianJobsState(JobsView):
     finishing: str = ""
     postponing: str = ""
     excusing: str = ""
+    work_previews: list[str] = []
+    _pending_work: list[str] = []
     watching: bool = False
     _work: dict[str, str] = {}
     _seen: tuple = ()
@@ -265,6 +298,14 @@ class TechnicianJobsState(JobsView):
             self.excusing = ""
 
     @rx.event
+    async def add_work_photos(self, files: list[rx.UploadFile]):
+        """Keep photos of the work for the job being closed."""
+        self.error = ""
+        stored = await self._store_photos(files, "work", Role.TECHNICIAN, len(self._pending_work))
+        self._pending_work = self._pending_work + stored
+        self.work_previews = self.work_previews + [thumbnail_data_url(name) for name in stored]
+
+    @rx.event
     def open_finish(self, request_id: str):
         """Show the completion form (work, parts, resident's signature) for one job."""
         self.finishing = request_id if isinstance(request_id, str) else ""
@@ -281,6 +322,11 @@ class TechnicianJobsState(JobsView):
     def finish_with_signature(self, signature: str):
         """Store the resident's signature (if drawn) and close the job."""
         self.error = ""
+        with session_scope() as session:
+            actor = self._actor(session)
+        if actor is None or not actor.has(Role.TECHNICIAN) or not self.finishing:
+            self.error = self._text("error.not_allowed")
+            return
         name = None
         if signature:
             try:
@@ -288,8 +334,12 @@ class TechnicianJobsState(JobsView):
             except BadImage:
                 self.error = self._text("error.bad_signature")
                 return
-        if self._act(jobs.complete, self.finishing, self._work.get("work_done"), self._work.get("parts"), name):
+        photos = list(self._pending_work)
+        if self._act(lambda session, actor: jobs.complete(
+                session, actor, self.finishing, self._work.get("work_done"), self._work.get("parts"), name,
+                photos=photos)):
             self.finishing = ""
+            self._pending_work, self.work_previews = [], []
             return [rx.call_script("window.estateSignature.clear()"), rx.toast.success(self._text("jobs.closed"))]
 
 
@@ -388,7 +438,7 @@ class OfficeState(JobsView):
                 request = session.get(ServiceRequest, positive_id(request_id))
                 timezone = estate.estate_of(session, actor).timezone
                 names = dict(session.exec(select(User.id, User.name).where(User.estate_id == actor.estate_id)).all())
-                self.history_signature = data_url_of(request.signature_file)
+                self.history_signature = data_url_of(request.signature_file) if actor.has(Role.MANAGER) else ""
         except DomainError as error:
             self.error = self._say(error)
             return

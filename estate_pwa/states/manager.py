@@ -178,7 +178,9 @@ class UnitsState(SessionState):
     @rx.event
     def set_filter(self, building: str):
         """Show one building (or all)."""
-        self.building = building if isinstance(building, str) and (building == "all" or building.isdigit()) else "all"
+        valid = isinstance(building, str) and (building == "all" or (building.isascii() and building.isdigit()
+                                                                    and len(building) <= 9))
+        self.building = building if valid else "all"
         self.page = 0
         self._fill(replace=True)
 
@@ -297,6 +299,8 @@ class RosterState(SessionState):
         """Remove one assignment."""
         self.error = ""
         try:
+            if self._day is None:
+                raise InvalidInput("error.bad_request")
             with session_scope() as session:
                 roster.unassign(session, self._actor(session), assignment_id)
         except DomainError as error:

@@ -1,11 +1,18 @@
 """The Me page: profile, language, switching between one's roles, password, logout."""
 
+import asyncio
+
 import reflex as rx
 
 from estate_pwa.core.db import session_scope
 from estate_pwa.services import accounts
 from estate_pwa.services.errors import DomainError
 from estate_pwa.states.session import SessionState
+
+
+def _change_password(token: str, current: object, new: object) -> None:
+    with session_scope() as session:
+        accounts.change_password(session, accounts.resolve(session, token), current, new, keep_token=token)
 
 
 class MeState(SessionState):
@@ -23,13 +30,13 @@ class MeState(SessionState):
         self.password_error = ""
 
     @rx.event
-    def change_password(self, form: dict):
-        """Change one's own password after proving the current one."""
+    async def change_password(self, form: dict):
+        """Change one's own password after proving the current one (hashing off the event loop)."""
         form = self._fields(form)
         self.password_error = ""
+        token = self.token
         try:
-            with session_scope() as session:
-                accounts.change_password(session, self._actor(session), form.get("current"), form.get("new"))
+            await asyncio.to_thread(_change_password, token, form.get("current"), form.get("new"))
         except DomainError as error:
             self.password_error = self._say(error)
             return

@@ -65,12 +65,31 @@ class SessionState(rx.State):
             self.nav_role = self.view_roles[0]
         return actor
 
+    async def _forget_screens(self) -> None:
+        """Clear what every screen of this tab holds (on logout, and before someone else's session starts)."""
+        waiting = list(SessionState.get_substates())
+        while waiting:
+            screen = waiting.pop()
+            waiting.extend(screen.get_substates())
+            (await self.get_state(screen)).reset()
+
+    @rx.event
+    async def forget(self):
+        """Drop the dead session of this tab and everything its screens held."""
+        await self._drop_session()
+
+    async def _drop_session(self) -> None:
+        await self._forget_screens()
+        self.token = ""
+        self.user_name = self.estate_name = self.nav_role = ""
+        self.role_labels = []
+        self.view_roles = []
+
     def _send_away(self, session: Session):
-        """Redirect someone who may not see a page: to login, or to their own home."""
+        """Redirect someone who may not see a page: to login (forgetting the tab's data), or to their own home."""
         actor = self._actor(session)
         if actor is None:
-            self.token = ""
-            return rx.redirect(routes.LOGIN, replace=True)
+            return [rx.redirect(routes.LOGIN, replace=True), SessionState.forget]
         return [rx.redirect(routes.home_of(actor.roles), replace=True),
                 rx.toast.error(self._text("error.not_allowed"))]
 
@@ -94,13 +113,9 @@ class SessionState(rx.State):
                 self._show(session, actor)
 
     @rx.event
-    def logout(self):
-        """Revoke this device's session and return to the login page."""
+    async def logout(self):
+        """Revoke this device's session, forget every screen's data and return to the login page."""
         with session_scope() as session:
             accounts.logout(session, self.token)
-        self.token = ""
-        self.user_name = self.estate_name = ""
-        self.role_labels = []
-        self.view_roles = []
-        self.nav_role = ""
+        await self._drop_session()
         return rx.redirect(routes.LOGIN, replace=True)

@@ -4,6 +4,7 @@ technician accepts and closes with the resident's signature, resident rates, off
 import re
 import uuid
 
+from PIL import Image
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -24,6 +25,7 @@ def _card(page, text):
 
 def _sign(page):
     pad = page.locator("#signature-pad")
+    pad.evaluate("canvas => canvas.scrollIntoView({block: 'center'})")
     box = pad.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 40)
     page.mouse.down()
@@ -32,7 +34,12 @@ def _sign(page):
     page.mouse.up()
 
 
-def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser, playwright, app):
+def _photo(path, colour):
+    Image.new("RGB", (1600, 1200), colour).save(path, format="JPEG")
+    return str(path)
+
+
+def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser, playwright, app, tmp_path):
     device = playwright.devices["Pixel 7"]
     leak = f"厨房水管漏水 {uuid.uuid4().hex[:6]}"
     resident = browser.new_context(**device, base_url=app.url).new_page()
@@ -44,8 +51,11 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         resident.wait_for_url("**/resident/requests")
         resident.fill("textarea[name=description]", leak)
         resident.get_by_role("checkbox", name="紧急(急修)").click()
+        resident.locator("#report-photos input[type=file]").set_input_files(_photo(tmp_path / "leak.jpg", "blue"))
+        expect(resident.get_by_role("img", name="photo")).to_have_count(1)
         resident.get_by_role("button", name="提交").click()
         expect(_card(resident, leak)).to_contain_text("待派单")
+        expect(_card(resident, leak).get_by_role("img", name="photo")).to_have_count(1)
 
         login(office, MANAGER[0], MANAGER[1], "/manager")
         office.locator("nav a[href='/manager/jobs']").click()
@@ -54,7 +64,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         countdown = card.get_by_test_id("countdown")
         expect(countdown).to_have_text(re.compile(r"^[0-2]:\d\d$"))
         first = countdown.inner_text()
-        office.wait_for_timeout(1500)
+        office.wait_for_timeout(2500)
         assert countdown.inner_text() != first, "the dispatch countdown ticks on the phone"
         screenshot(office, f"jobs-board-{app.backend}")
         card.get_by_role("combobox").click()
@@ -64,12 +74,15 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
 
         login(technician, TECHNICIAN[0], TECHNICIAN[1], "/technician")
         job = _card(technician, leak)
+        expect(job.get_by_role("img", name="photo")).to_have_count(1)
         job.get_by_role("button", name="接单出发").click()
         expect(job).to_contain_text("处理中")
         expect(job).to_contain_text("承诺完成时间")
         job.get_by_role("button", name="完工").click()
         job.locator("textarea[name=work_done]").fill("更换厨房进水软管")
         job.locator("input[name=parts]").fill("进水软管 1 根")
+        job.locator("#work-photos input[type=file]").set_input_files(_photo(tmp_path / "fixed.jpg", "green"))
+        expect(job.get_by_role("img", name="photo")).to_have_count(2)
         _sign(technician)
         screenshot(technician, f"jobs-finish-{app.backend}")
         job.get_by_role("button", name="确认完工").click()
@@ -81,6 +94,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         mine.get_by_role("button", name="满意", exact=True).click()
         expect(mine).to_contain_text("已完成")
         expect(mine).to_contain_text("按时")
+        expect(mine.get_by_role("img", name="photo")).to_have_count(2)
 
         office.reload()
         closed = _card(office, leak)

@@ -14,8 +14,9 @@ from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.jobs import OfficeState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
+from estate_pwa.states.session import SessionState
 from tests.factories import PASSWORD, unique_phone
-from tests.rawclient import RawClient, run
+from tests.rawclient import HYDRATE, RawClient, run
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 STAFF_PHONES = [account[0] for account in DEMO_ACCOUNTS]
@@ -157,3 +158,31 @@ def test_the_same_calls_work_for_a_manager(app):
     with Session(get_engine(app.db_url)) as session:
         intruder = session.exec(select(User).where(User.phone == "13711112222")).one()
         assert Role.MANAGER in {r for r in session.exec(select(UserRole.role).where(UserRole.user_id == intruder.id))}
+
+
+async def _shared_tablet(app_url: str, manager_token: str, guard_token: str, unit_id: str) -> tuple[str, str]:
+    """One tab: a manager opens staff and an invite, logs out; a guard logs in. Returns (before, after) traffic."""
+    client = RawClient(app_url)
+    try:
+        await client.connect(manager_token, page="/manager/staff")
+        await client.call(StaffAdminState, "load", page="/manager/staff")
+        await client.call(UnitsState, "load", page="/manager/units")
+        await client.call(UnitsState, "invite", page="/manager/units", unit_id=unit_id)
+        before = client.received()
+        await client.call(SessionState, "logout", page="/me")
+        client.updates.clear()
+        await client.send(HYDRATE, {"vars": {f"{SessionState.get_full_name()}.token_rx_state_": guard_token}},
+                          "/guard")
+        return before, client.received()
+    finally:
+        await client.close()
+
+
+def test_a_shared_tablet_forgets_the_previous_person_on_logout(app):
+    guard_phone, guard_password = DEMO_ACCOUNTS[1][:2]
+    manager_token = _login(app.db_url, MANAGER_PHONE, MANAGER_PASSWORD)
+    guard_token = _login(app.db_url, guard_phone, guard_password)
+    unit = str(_targets(app.db_url)["unit"])
+    before, after = run(_shared_tablet(app.url, manager_token, guard_token, unit))
+    assert "13800000003" in before and "data:image/png" in before
+    assert "13800000003" not in after and "data:image/png" not in after and "/join?code=" not in after

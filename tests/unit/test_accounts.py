@@ -79,8 +79,7 @@ def test_each_login_gets_its_own_token(session, guard):
 def test_wrong_password_counts_down(session, fresh_session, guard):
     for attempt in range(1, settings.max_failed_logins):
         error = login_refused(session, guard.phone, "wrong-Passw0rd")
-        assert error.key == "error.login_failed_left"
-        assert error.params == {"left": settings.max_failed_logins - attempt}
+        assert (error.key, error.params) == ("error.login_failed", {})
     # The count is committed although every attempt was refused.
     assert fresh_session.get(User, guard.id).failed_logins == settings.max_failed_logins - 1
 
@@ -90,8 +89,9 @@ def test_success_resets_the_failure_count(session, fresh_session, guard):
         login_refused(session, guard.phone, "wrong-Passw0rd")
     accounts.login(session, guard.phone, PASSWORD, now=NOW)
     assert fresh_session.get(User, guard.id).failed_logins == 0
-    error = login_refused(session, guard.phone, "wrong-Passw0rd")
-    assert error.params == {"left": settings.max_failed_logins - 1}
+    login_refused(session, guard.phone, "wrong-Passw0rd")
+    fresh_session.expire_all()
+    assert fresh_session.get(User, guard.id).failed_logins == 1
 
 
 def test_lockout_after_max_failures_then_unlock_when_time_passes(session, fresh_session, guard, estate):
@@ -125,8 +125,7 @@ def test_after_lockout_the_countdown_starts_again(session, guard):
         login_refused(session, guard.phone, "wrong-Passw0rd")
     later = NOW + settings.lockout + timedelta(seconds=1)
     error = login_refused(session, guard.phone, "wrong-Passw0rd", now=later)
-    assert error.key == "error.login_failed_left"
-    assert error.params == {"left": settings.max_failed_logins - 1}
+    assert error.key == "error.login_failed"
 
 
 def test_unknown_phone(session, factory):
@@ -357,7 +356,7 @@ def test_reset_password(session, fresh_session, boss, guard, estate):
     assert len(temporary) == 10 and temporary.isalnum()
     assert any(c.isalpha() for c in temporary) and any(c.isdigit() for c in temporary)
     assert accounts.resolve(fresh_session, token, now=NOW) is None  # logged out everywhere
-    assert login_refused(session, guard.phone, PASSWORD).key == "error.login_failed_left"
+    assert login_refused(session, guard.phone, PASSWORD).key == "error.login_failed"
     assert accounts.login(session, guard.phone, temporary, now=NOW)[0].id == guard.id
     assert "password_reset" in actions(fresh_session, estate.id)
 
@@ -386,14 +385,14 @@ def test_change_password(session, fresh_session, factory, guard, estate):
     me = factory.actor(guard)
     accounts.change_password(session, me, PASSWORD, NEW_PASSWORD)
     session.commit()
-    assert login_refused(session, guard.phone, PASSWORD).key == "error.login_failed_left"
+    assert login_refused(session, guard.phone, PASSWORD).key == "error.login_failed"
     assert accounts.login(session, guard.phone, NEW_PASSWORD, now=NOW)[0].id == guard.id
     assert "password_changed" in actions(fresh_session, estate.id)
 
 
 @pytest.mark.parametrize("current", ["wrong-Passw0rd", "", None, {}, PASSWORD + "x" * 10_000])
 def test_change_password_requires_current(session, factory, guard, current):
-    with pytest.raises(InvalidInput) as info:
+    with pytest.raises(LoginRefused) as info:
         accounts.change_password(session, factory.actor(guard), current, NEW_PASSWORD)
     assert info.value.key == "error.current_password_wrong"
     session.commit()
@@ -514,3 +513,26 @@ def test_only_managers_issue_invites(session, factory, estate, guard):
             accounts.issue_invite(session, factory.actor(who), unit.id, now=NOW)
     assert session.exec(select(InviteCode).where(col(InviteCode.unit_id) == unit.id)).first() is None
     assert session.exec(select(UserRole).where(UserRole.user_id == resident.id)).one().role == Role.RESIDENT
+
+
+def test_changing_the_password_logs_out_every_other_device(session, fresh_session, factory, guard):
+    _, this_device = accounts.login(session, guard.phone, PASSWORD, now=NOW)
+    _, other_device = accounts.login(session, guard.phone, PASSWORD, now=NOW)
+    accounts.change_password(session, factory.actor(guard), PASSWORD, NEW_PASSWORD, keep_token=this_device, now=NOW)
+    session.commit()
+    assert accounts.resolve(fresh_session, this_device, now=NOW) is not None
+    assert accounts.resolve(fresh_session, other_device, now=NOW) is None
+
+
+def test_guessing_the_current_password_locks_the_account(session, factory, guard):
+    me = factory.actor(guard)
+    for _ in range(settings.max_failed_logins - 1):
+        with pytest.raises(LoginRefused):
+            accounts.change_password(session, me, "wrong-Passw0rd", NEW_PASSWORD, now=NOW)
+    with pytest.raises(LoginRefused) as info:
+        accounts.change_password(session, me, "wrong-Passw0rd", NEW_PASSWORD, now=NOW)
+    assert info.value.key == "error.account_locked"
+    with pytest.raises(LoginRefused) as info:
+        accounts.change_password(session, me, PASSWORD, NEW_PASSWORD, now=NOW)
+    assert info.value.key == "error.account_locked"
+    assert login_refused(session, guard.phone, PASSWORD).key == "error.account_locked"

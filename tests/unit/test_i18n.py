@@ -74,7 +74,7 @@ def test_keys_are_well_formed():
 def test_every_error_key_used_by_services_is_translated():
     used = {key for path in SOURCES for key in ERROR_KEY.findall(path.read_text(encoding="utf-8"))}
     assert len(used) >= 15, used  # the regex really finds the keys
-    assert {"error.login_failed_left", "error.invite_used", "error.role_not_held"} <= used
+    assert {"error.login_failed", "error.invite_used", "error.role_not_held"} <= used
     assert sorted(used - TEXT.keys()) == []
 
 
@@ -85,8 +85,9 @@ def test_every_audit_action_is_translated():
 
 
 def test_tr_fills_placeholders():
-    assert tr("error.login_failed_left", "en", left=3) == "Wrong phone number or password; 3 tries left"
-    assert tr("error.login_failed_left", "zh", left=3) == "手机号或密码错误,还可尝试 3 次"
+    assert tr("error.account_locked", "en", minutes=3) == (
+        "Too many wrong passwords: the account is locked, try again in 3 minutes")
+    assert tr("error.account_locked", "zh", minutes=3) == "密码错误次数过多,账号已锁定,请 3 分钟后再试"
     assert tr("units.invite_for", "en", unit="1-101") == "Invite code for 1-101"
     assert tr("staff.reset_done", "en", name="王", password="abc123XYZ0").startswith(
         "Temporary password for 王: abc123XYZ0 ")

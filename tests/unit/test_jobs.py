@@ -386,15 +386,25 @@ def test_accepting_technician_becomes_first_receiver_of_auto_dispatched_repair(
     assert row(fresh_session, request.id)["first_receiver_id"] == tech.id
 
 
-def test_replying_staff_member_becomes_first_receiver(session, fresh_session, resident, guard, boss):
+def test_replying_manager_becomes_first_receiver(session, fresh_session, resident, guard, boss):
     complaint = repair(session, resident, kind="complaint")
-    jobs.reply(session, guard, complaint.id, "已处理", now=NOW + HOUR)
+    jobs.reply(session, boss, complaint.id, "已处理", now=NOW + HOUR)
     session.commit()
-    assert row(fresh_session, complaint.id)["first_receiver_id"] == guard.id
-    assert [r.id for r in jobs.owned_by(fresh_session, guard)] == [complaint.id]
+    assert row(fresh_session, complaint.id)["first_receiver_id"] == boss.id
+    assert [r.id for r in jobs.owned_by(fresh_session, boss)] == [complaint.id]
     jobs.rate(session, resident, complaint.id, True, now=NOW + 2 * HOUR)
     session.commit()
-    assert jobs.owned_by(fresh_session, guard) == []  # closed requests leave the list
+    assert jobs.owned_by(fresh_session, boss) == []  # closed requests leave the list
+
+
+def test_only_the_first_receiver_among_staff_may_reply(session, fresh_session, resident, guard, units):
+    submitted = repair(session, resident, kind="complaint")
+    refused(fresh_session, submitted.id, NotAllowed, "error.not_your_request",
+            lambda: jobs.reply(session, guard, submitted.id, "已处理", now=NOW + HOUR))
+    recorded = jobs.record_on_behalf(session, guard, units[0].id, "complaint", "车库太吵", now=NOW)
+    jobs.reply(session, guard, recorded.id, "已联系车管", now=NOW + HOUR)
+    session.commit()
+    assert row(fresh_session, recorded.id)["status"] == RequestStatus.COMPLETED
 
 
 def test_owned_by_only_staff(session, resident):
@@ -899,10 +909,10 @@ def test_zero_percent_samples_only_unsatisfied(session, fresh_session, estate, b
     assert [(f.id, r.id) for f, r in pending] == [(f.id, f.request_id) for f in rows]
 
 
-def test_unsatisfied_complaint_needs_no_visit(session, fresh_session, estate, resident, guard):
+def test_unsatisfied_complaint_needs_no_visit(session, fresh_session, estate, resident, boss):
     configure(session, estate, followup_percent=0)
     complaint = repair(session, resident, kind="complaint")
-    jobs.reply(session, guard, complaint.id, "已处理", now=NOW + HOUR)
+    jobs.reply(session, boss, complaint.id, "已处理", now=NOW + HOUR)
     jobs.rate(session, resident, complaint.id, False, now=NOW + 2 * HOUR)
     session.commit()
     assert follow_ups(fresh_session, estate.id) == []
@@ -1033,9 +1043,9 @@ def test_reopened_postponed_repair_gets_a_new_promise(session, fresh_session, bo
 @pytest.mark.parametrize("kind", ["complaint", "suggestion"])
 @pytest.mark.parametrize("after, on_time", [(HOUR, True), (timedelta(days=2), True),
                                             (timedelta(days=2, seconds=1), False)])
-def test_reply_on_time_within_two_days(session, fresh_session, resident, guard, kind, after, on_time):
+def test_reply_on_time_within_two_days(session, fresh_session, resident, boss, kind, after, on_time):
     job = repair(session, resident, kind=kind)
-    jobs.reply(session, guard, job.id, " 已安排保洁 ", now=NOW + after)
+    jobs.reply(session, boss, job.id, " 已安排保洁 ", now=NOW + after)
     session.commit()
     stored = row(fresh_session, job.id)
     assert (stored["reply"], stored["replied_at"], stored["status"], stored["on_time"]) == (
@@ -1045,14 +1055,14 @@ def test_reply_on_time_within_two_days(session, fresh_session, resident, guard, 
 def test_reply_refusals(session, fresh_session, boss, resident, guard, tech):
     job = repair(session, resident)
     refused(fresh_session, job.id, InvalidInput, "error.not_a_complaint",
-            lambda: jobs.reply(session, guard, job.id, "好的", now=NOW + HOUR))
+            lambda: jobs.reply(session, boss, job.id, "好的", now=NOW + HOUR))
     complaint = repair(session, resident, kind="complaint")
     for text in (None, "", "  "):
         refused(fresh_session, complaint.id, InvalidInput, "error.reply_required",
-                lambda: jobs.reply(session, guard, complaint.id, text, now=NOW + HOUR))
+                lambda: jobs.reply(session, boss, complaint.id, text, now=NOW + HOUR))
     with pytest.raises(NotAllowed):
         jobs.reply(session, resident, complaint.id, "好的", now=NOW + HOUR)
-    jobs.reply(session, guard, complaint.id, "已处理", now=NOW + HOUR)
+    jobs.reply(session, boss, complaint.id, "已处理", now=NOW + HOUR)
     jobs.rate(session, resident, complaint.id, True, now=NOW + 2 * HOUR)
     session.commit()
     refused(fresh_session, complaint.id, InvalidInput, "error.request_closed",
@@ -1084,7 +1094,7 @@ def test_mark_quality_refusals(session, fresh_session, boss, resident, tech, gua
     refused(fresh_session, working.id, InvalidInput, "error.wrong_step",
             lambda: jobs.mark_quality(session, boss, working.id, True))
     complaint = repair(session, resident, kind="complaint")
-    jobs.reply(session, guard, complaint.id, "已处理", now=NOW + HOUR)
+    jobs.reply(session, boss, complaint.id, "已处理", now=NOW + HOUR)
     session.commit()
     refused(fresh_session, complaint.id, InvalidInput, "error.wrong_step",
             lambda: jobs.mark_quality(session, boss, complaint.id, True))
@@ -1204,10 +1214,11 @@ def test_history_in_order(session, fresh_session, boss, resident, housemate, str
         "request_confirmed"]
     assert [e.id for e in entries] == sorted(e.id for e in entries)
     assert [e.actor_id for e in entries] == [resident.id, boss.id, tech.id, tech.id, tech.id, resident.id]
-    for allowed in (boss, tech, guard, housemate):
+    for allowed in (boss, tech, housemate):
         assert [e.id for e in jobs.history(fresh_session, allowed, job.id)] == [e.id for e in entries]
-    with pytest.raises(NotFound):
-        jobs.history(fresh_session, stranger, job.id)
+    for nosy in (stranger, guard):
+        with pytest.raises(NotFound):
+            jobs.history(fresh_session, nosy, job.id)
     with pytest.raises(NotAllowed):
         jobs.history(fresh_session, None, job.id)
 
@@ -1318,3 +1329,49 @@ def test_contact_is_for_staff_of_the_same_estate(session, factory, boss, tech, r
     assert jobs.contact_of(session, other["tech"], job) == ""
     with pytest.raises(NotAllowed):
         jobs.contact_of(session, resident, job)
+
+
+# Photos
+
+GOOD_PHOTO = "requests/" + "a" * 32 + ".jpg"
+
+
+def test_report_and_work_photos_are_attached_in_order(session, fresh_session, boss, resident, tech):
+    job = jobs.submit(session, resident, "repair", "漏水", "plumbing", now=NOW,
+                      photos=["requests/" + c * 32 + ".jpg" for c in "ab"])
+    jobs.dispatch(session, boss, job.id, tech.id, now=NOW + MIN)
+    jobs.accept(session, tech, job.id, now=NOW + 2 * MIN)
+    jobs.complete(session, tech, job.id, "修好了", now=NOW + HOUR, photos=["work/" + "c" * 32 + ".jpg"])
+    session.commit()
+    assert jobs.photo_files(fresh_session, [job]) == {
+        job.id: ["requests/" + "a" * 32 + ".jpg", "requests/" + "b" * 32 + ".jpg", "work/" + "c" * 32 + ".jpg"]}
+
+
+@pytest.mark.parametrize("photos", [["../../etc/passwd"], [GOOD_PHOTO + "x"], "requests/a.jpg", [5], [None]])
+def test_photo_names_not_made_by_the_media_store_are_refused(session, resident, photos):
+    with pytest.raises(InvalidInput) as refusal:
+        jobs.submit(session, resident, "repair", "漏水", now=NOW, photos=photos)
+    assert refusal.value.key == "error.bad_request"
+
+
+def test_at_most_six_photos_per_step(session, fresh_session, boss, resident, tech):
+    too_many = [f"requests/{i:032x}.jpg" for i in range(jobs.MAX_PHOTOS + 1)]
+    with pytest.raises(InvalidInput) as refusal:
+        jobs.submit(session, resident, "repair", "漏水", now=NOW, photos=too_many)
+    assert refusal.value.key == "error.too_many_photos"
+    job = accepted(session, boss, resident, tech)
+    refused(fresh_session, job.id, InvalidInput, "error.too_many_photos",
+            lambda: jobs.complete(session, tech, job.id, "修好了", now=NOW + HOUR,
+                                  photos=[f"work/{i:032x}.jpg" for i in range(jobs.MAX_PHOTOS + 1)]))
+
+
+def test_manager_promises_are_capped_at_ninety_days(session, fresh_session, boss, resident, tech):
+    job = accepted(session, boss, resident, tech)
+    refused(fresh_session, job.id, InvalidInput, "error.promise_beyond_override",
+            lambda: jobs.reschedule_by_manager(session, boss, job.id, NOW + timedelta(days=91), "厂家缺货",
+                                               now=NOW + HOUR))
+    jobs.postpone(session, tech, job.id, NOW + timedelta(days=3), "等配件", now=NOW + HOUR)
+    session.commit()
+    refused(fresh_session, job.id, InvalidInput, "error.promise_beyond_override",
+            lambda: jobs.reschedule_by_manager(session, boss, job.id, NOW + timedelta(days=400), "厂家缺货",
+                                               now=NOW + 2 * HOUR))
