@@ -52,6 +52,20 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the app and its workers (the whole process group), whether or not it is still running."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=30)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def _redis_keys() -> set[bytes]:
     return set(redis.Redis.from_url(services.REDIS_URL).scan_iter(count=1000))
 
@@ -88,12 +102,7 @@ def run_app(backend: str, workdir: Path):
         _wait_until_up(url, process, log)
         yield RunningApp(backend=backend, url=url, db_url=db_url, log=log)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        _stop(process)
         get_engine(db_url).dispose()
         if pg_name:
             services.drop_pg_database(pg_name)

@@ -97,12 +97,17 @@ def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.C
 def _resident_actions(row: dict) -> rx.Component:
     return rx.cond(
         row["status"] == "completed",
-        rx.hstack(
-            rx.button(rx.icon("thumbs-up", size=14), t("jobs.satisfied"), size="2", color_scheme="green",
-                      on_click=ResidentRequestsState.rate(row["id"], True)),
-            rx.button(rx.icon("thumbs-down", size=14), t("jobs.unsatisfied"), size="2", variant="soft",
-                      color_scheme="red", on_click=ResidentRequestsState.rate(row["id"], False)),
-            spacing="2",
+        rx.vstack(
+            rx.input(placeholder=t("jobs.comment"), max_length=500, width="100%",
+                     on_blur=lambda text: ResidentRequestsState.note_comment(row["id"], text)),
+            rx.hstack(
+                rx.button(rx.icon("thumbs-up", size=14), t("jobs.satisfied"), size="2", color_scheme="green",
+                          on_click=ResidentRequestsState.rate(row["id"], True)),
+                rx.button(rx.icon("thumbs-down", size=14), t("jobs.unsatisfied"), size="2", variant="soft",
+                          color_scheme="red", on_click=ResidentRequestsState.rate(row["id"], False)),
+                spacing="2",
+            ),
+            width="100%", spacing="2",
         ),
     )
 
@@ -376,6 +381,11 @@ def manager_jobs() -> rx.Component:
             rx.switch(checked=OfficeState.auto_dispatch, on_change=OfficeState.set_auto_dispatch, id="auto-dispatch"),
             rx.text(t("jobs.auto_dispatch"), as_="label", html_for="auto-dispatch", size="2"),
             align="center", spacing="2",
+        ),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(t(f"jobs.show_{key}"), value=key)
+              for key in ("all", "overdue", "breaches", "postponed")],
+            value=OfficeState.show, on_change=OfficeState.set_show, size="1",
         ),
         form_error(OfficeState.error),
         rx.grid(

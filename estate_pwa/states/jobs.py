@@ -140,6 +140,7 @@ class ResidentRequestsState(JobsView):
     previews: list[str] = []
     form_key: int = 0
     _pending: list[str] = []
+    _comments: dict[str, str] = {}
 
     @rx.event
     def load(self):
@@ -176,9 +177,17 @@ class ResidentRequestsState(JobsView):
         self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
 
     @rx.event
+    def note_comment(self, request_id: str, text: str):
+        """Keep the comment typed for one request until the resident rates it."""
+        if isinstance(request_id, str) and isinstance(text, str) and len(self._comments) < 50:
+            self._comments = {**self._comments, request_id[:12]: text[:500]}
+
+    @rx.event
     def rate(self, request_id: str, satisfied: bool):
-        """Confirm a finished request as satisfied, or reopen it."""
-        self._act(jobs.rate, request_id, satisfied is True)
+        """Confirm a finished request as satisfied, or reopen it, with the comment typed for it."""
+        comment = self._comments.get(request_id) if isinstance(request_id, str) else None
+        if self._act(jobs.rate, request_id, satisfied is True, comment or None):
+            self._comments = {}
 
 
 class TechnicianJobsState(JobsView):
@@ -353,6 +362,7 @@ class OfficeState(JobsView):
     history_title: str = ""
     history_signature: str = ""
     auto_dispatch: bool = False
+    show: str = "all"
 
     @rx.event
     def load(self):
@@ -366,7 +376,10 @@ class OfficeState(JobsView):
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
-        self.board = self._rows(session, jobs.office_board(session, actor), timezone, actor)
+        rows = self._rows(session, jobs.office_board(session, actor), timezone, actor)
+        keep = {"overdue": lambda r: r["overdue"] == "1", "breaches": lambda r: r["breaches"] != "",
+                "postponed": lambda r: r["postponed"] == "1"}.get(self.show, lambda r: True)
+        self.board = [r for r in rows if keep(r)]
         self.auto_dispatch = estate.estate_of(session, actor).auto_dispatch
         self.technicians = [{"id": str(t.id), "name": t.name, "open": str(n)}
                             for t, n in jobs.technician_load(session, actor)]
@@ -409,6 +422,15 @@ class OfficeState(JobsView):
             self.error = self._say(error)
             return
         self._act(jobs.reschedule_by_manager, form.get("request"), when, form.get("reason"))
+
+    @rx.event
+    def set_show(self, show: str | list[str]):
+        """Show all requests, or only the overdue, breached or postponed ones."""
+        self.show = show if show in ("all", "overdue", "breaches", "postponed") else "all"
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is not None and actor.has(Role.MANAGER):
+                self._refresh(session, actor)
 
     @rx.event
     def set_auto_dispatch(self, enabled: bool):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import User
+from estate_pwa.models import ServiceRequest, User
 from estate_pwa.services import jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
@@ -67,6 +67,10 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         office.wait_for_timeout(2500)
         assert countdown.inner_text() != first, "the dispatch countdown ticks on the phone"
         screenshot(office, f"jobs-board-{app.backend}")
+        office.get_by_role("radio", name="超时").click()
+        expect(card).to_have_count(0)
+        office.get_by_role("radio", name="全部").click()
+        expect(card).to_have_count(1)
         card.get_by_role("combobox").click()
         office.get_by_role("option", name=re.compile(TECHNICIAN[2])).click()
         expect(card).to_contain_text("已派单")
@@ -91,10 +95,15 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         resident.reload()
         mine = _card(resident, leak)
         expect(mine).to_contain_text("待确认")
+        mine.get_by_placeholder("评价(可选)").fill("师傅很专业")
+        mine.get_by_placeholder("评价(可选)").blur()
         mine.get_by_role("button", name="满意", exact=True).click()
         expect(mine).to_contain_text("已完成")
         expect(mine).to_contain_text("按时")
         expect(mine.get_by_role("img", name="photo")).to_have_count(2)
+        with Session(get_engine(app.db_url)) as session:
+            rated = session.exec(select(ServiceRequest).where(ServiceRequest.description == leak)).one()
+            assert (rated.satisfied, rated.rating_comment) == (True, "师傅很专业")
 
         office.reload()
         closed = _card(office, leak)
