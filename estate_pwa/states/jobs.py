@@ -30,10 +30,6 @@ class JobsView(SessionState):
     server_now: str = ""
     error: str = ""
 
-    def _refresh(self, session: Session, actor) -> None:
-        """Re-read what the screen shows (each screen says what)."""
-        raise NotImplementedError
-
     async def _store_photos(self, files: list, folder: str, role: Role, held: int) -> list[str]:
         """Store uploaded photos for a logged-in `role` (at most PHOTOS_PER_UPLOAD in all); a bad one sets `error`."""
         with session_scope() as session:
@@ -48,20 +44,6 @@ class JobsView(SessionState):
             except (BadImage, AttributeError, TypeError):
                 self.error = self._text("error.bad_photo")
         return stored
-
-    def _act(self, action, *args) -> bool:
-        """Call `action(session, actor, *args)`, then re-read the screen; a refusal becomes `error`."""
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                action(session, actor, *args)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
-            return False
-        return True
 
     def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str,
               actor=None) -> list[dict[str, str]]:

@@ -163,19 +163,6 @@ class PatrolBoardState(PatrolView):
             session.flush()
             self._refresh(session, actor)
 
-    def _act(self, action, *args) -> bool:
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                action(session, actor, *args)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
-            return False
-        return True
-
     @rx.event
     def reissue(self, point_id: str):
         """Print a new code for a checkpoint; the old one stops working."""

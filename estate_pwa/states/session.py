@@ -65,6 +65,27 @@ class SessionState(rx.State):
             self.nav_role = self.view_roles[0]
         return actor
 
+    def _refresh(self, session: Session, actor: Actor) -> None:
+        """Re-read what a screen shows; screens that use `_act` say what."""
+        raise NotImplementedError
+
+    def _act(self, action, *args) -> bool:
+        """Call `action(session, actor, *args)` for whoever holds the token, then re-read the screen.
+
+        A refusal becomes the screen's `error` message; returns whether the action went through.
+        """
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                action(session, actor, *args)
+                session.flush()
+                self._refresh(session, actor)
+        except DomainError as error:
+            self.error = self._say(error)
+            return False
+        return True
+
     async def _forget_screens(self) -> None:
         """Clear what every screen of this tab holds (on logout, and before someone else's session starts)."""
         waiting = list(SessionState.get_substates())
