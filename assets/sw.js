@@ -1,14 +1,17 @@
 // Service worker: keeps the app shell (every route's HTML and the files it loads) for offline use.
 // Reflex's live channels (/_event, /_upload, /ping, /_health) always go to the network.
-const CACHE = "estate-shell-v1";
+// A checkpoint URL opened without a connection is queued as a scan (scanqueue.js) and sent later.
+importScripts("/scanqueue.js");
+const CACHE = "estate-shell-v2";
 const ROUTES = ["/", "/login", "/join", "/me", "/manager", "/manager/staff", "/manager/units",
-  "/manager/roster", "/manager/jobs", "/manager/patrol", "/resident/requests", "/guard", "/cleaner", "/technician", "/resident"];
-const STATIC = ["/manifest.webmanifest", "/pwa.js", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
+  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/resident/requests", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
+const STATIC = ["/manifest.webmanifest", "/pwa.js", "/scanqueue.js", "/zxing_reader.wasm", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes"];
 const MATCH = { ignoreVary: true, ignoreSearch: true };
-// Checkpoint URLs carry signed codes: never kept on the device.
-const PRIVATE = ["/p/"];
+// Checkpoint URLs carry signed codes: never cached, always asked of the network (see checkpoint()).
+const CHECKPOINT = "/p/";
+const SCANNER = "/guard/scan";
 
 // Cache keys are paths without a trailing slash, so "/login" and "/login/" are one entry.
 function keyOf(url) {
@@ -37,14 +40,27 @@ async function cacheShell() {
     await cache.put(route, await storable(response));
     for (const match of html.matchAll(/(?:src|href)="(\/[^"]+)"/g)) files.add(match[1]);
   }
+  const lazy = await cacheFiles(cache, files);
+  await cacheFiles(cache, new Set([...lazy].filter((file) => !files.has(file))));
+}
+
+// Cache `files`; returns the chunks their scripts load lazily (e.g. the scanner), to be cached in turn.
+async function cacheFiles(cache, files) {
+  const lazy = new Set();
   await Promise.all([...files].map(async (file) => {
     const url = new URL(file, self.location.origin);
     if (isLive(url)) return;
     try {
       const response = await fetch(url, { cache: "no-cache" });
-      if (response.ok) await cache.put(keyOf(url), await storable(response));
+      if (!response.ok) return;
+      if (url.pathname.endsWith(".js")) {
+        const text = await response.clone().text();
+        for (const match of text.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)) lazy.add(new URL(match[1], url).pathname);
+      }
+      await cache.put(keyOf(url), await storable(response));
     } catch (e) { /* a missing optional file must not break installation */ }
   }));
+  return lazy;
 }
 
 self.addEventListener("install", (event) => {
@@ -64,7 +80,7 @@ async function networkFirst(request) {
   try {
     const response = await fetch(request);
     const key = keyOf(request.url);
-    if (response.ok && !PRIVATE.some((prefix) => key.startsWith(prefix))) {
+    if (response.ok) {
       await cache.put(key, await storable(response.clone()));
     }
     return response;
@@ -83,8 +99,25 @@ async function cacheFirst(request) {
   return response;
 }
 
+// Opening a checkpoint's code offline: the scan waits in the queue and the guard sees the scanner screen,
+// which shows how many scans wait and sends them once the connection is back.
+async function checkpoint(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    await self.estateScans.add(request.url);
+    return Response.redirect(SCANNER, 303);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin || isLive(url)) return;
-  event.respondWith(event.request.mode === "navigate" ? networkFirst(event.request) : cacheFirst(event.request));
+  if (event.request.mode !== "navigate") {
+    event.respondWith(cacheFirst(event.request));
+  } else if (url.pathname.startsWith(CHECKPOINT)) {
+    event.respondWith(checkpoint(event.request));
+  } else {
+    event.respondWith(networkFirst(event.request));
+  }
 });

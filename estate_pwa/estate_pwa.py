@@ -1,12 +1,19 @@
 """Builds the Reflex app: theme, PWA head tags and every page; nothing else lives here."""
 
+import os
 import warnings
 
 import reflex as rx
 from sqlalchemy.exc import SAWarning
 
 from estate_pwa import models
-from estate_pwa.pages import auth, jobs, manager, me, patrol, resident, staff  # noqa: F401  (pages register themselves)
+from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
+    auth, incidents, jobs, manager, me, patrol, resident, scanner, staff,
+)
+from estate_pwa.scheduler import patrol_clock
+
+if os.environ.get("ESTATE_BENCH") == "1":
+    from estate_pwa.states import bench  # noqa: F401  (the benchmark's yardstick state, see bench/patrol_scans.py)
 
 # Every table shares SQLModel's metadata, so Reflex's merge of per-model metadata meets each table again.
 warnings.filterwarnings("ignore", message="Table '.*' already exists within the given MetaData", category=SAWarning)
@@ -26,8 +33,10 @@ app = rx.App(
         rx.el.link(rel="icon", type="image/png", href="/icons/icon-192.png"),
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/countdown.js", defer=True),
+        rx.el.script(src="/scanqueue.js", defer=True),
         rx.el.script(src="/signature.js", defer=True),
         rx.el.style(".countdown{font-variant-numeric:tabular-nums;font-weight:600}"
                     ".countdown[data-overdue='1']{color:var(--red-11)}"),
     ],
 )
+app.register_lifespan_task(patrol_clock)

@@ -11,7 +11,11 @@ MANAGER_UNITS = "/manager/units"
 MANAGER_ROSTER = "/manager/roster"
 MANAGER_JOBS = "/manager/jobs"
 MANAGER_PATROL = "/manager/patrol"
+MANAGER_PATROL_HISTORY = "/manager/patrol/history"
+MANAGER_PATROL_SETUP = "/manager/patrol/setup"
 GUARD = "/guard"
+GUARD_INCIDENT = "/guard/incident"
+GUARD_SCAN = "/guard/scan"
 CLEANER = "/cleaner"
 TECHNICIAN = "/technician"
 RESIDENT = "/resident"
@@ -37,7 +41,12 @@ TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
         (MANAGER_UNITS, "nav.units", "building-2"),
         (ME, "nav.me", "circle-user"),
     ),
-    Role.GUARD: ((GUARD, "nav.home", "shield"), (ME, "nav.me", "circle-user")),
+    Role.GUARD: (
+        (GUARD, "nav.home", "shield"),
+        (GUARD_SCAN, "nav.scan", "scan-line"),
+        (GUARD_INCIDENT, "nav.incident", "siren"),
+        (ME, "nav.me", "circle-user"),
+    ),
     Role.CLEANER: ((CLEANER, "nav.home", "sparkles"), (ME, "nav.me", "circle-user")),
     Role.TECHNICIAN: ((TECHNICIAN, "nav.home", "wrench"), (ME, "nav.me", "circle-user")),
     Role.RESIDENT: (

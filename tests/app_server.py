@@ -18,6 +18,8 @@ from tests import services
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(os.sys.executable).parent
 START_TIMEOUT = 300
+PATROL_CLOCK_SECONDS = 2
+"""The running app's patrol clock ticks this often, so tests can watch it work."""
 
 
 @dataclass
@@ -79,6 +81,7 @@ def run_app(backend: str, workdir: Path):
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        "ESTATE_PATROL_CLOCK_SECONDS": str(PATROL_CLOCK_SECONDS),
     }
     if backend == "sqlite":
         db_url = f"sqlite:///{workdir / 'app.db'}"

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
+from estate_pwa.components.alerts import sos_banner
 from estate_pwa.components.i18n import t
 from estate_pwa.models import Role
 from estate_pwa.states.session import SessionState
@@ -82,6 +83,7 @@ def app_page(role: Role | None, active: str, title_key: str, *children: rx.Compo
     return rx.box(
         offline_banner(),
         header(title_key),
+        sos_banner() if role == Role.MANAGER else rx.fragment(),
         rx.vstack(
             *children,
             spacing="4",

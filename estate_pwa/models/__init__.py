@@ -9,6 +9,7 @@ from estate_pwa.models.jobs import (
     Urgency,
 )
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
+from estate_pwa.models.incident import Incident, IncidentCategory, IncidentPhoto, IncidentStatus, SosAlert
 from estate_pwa.models.patrol import (
     PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, RoundStatus, RouteStop, ScanOutcome,
 )
@@ -21,6 +22,7 @@ ALL_TABLES = (
     Shift, DutyAssignment,
     ServiceRequest, RequestPause, RequestPhoto, FollowUp,
     PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
+    Incident, IncidentPhoto, SosAlert,
     AuditEntry,
 )
 
@@ -35,9 +37,10 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 
 __all__ = [
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
-    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "InviteCode", "PatrolPoint",
+    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "Incident", "IncidentCategory",
+    "IncidentPhoto", "IncidentStatus", "InviteCode", "PatrolPoint",
     "PatrolRound", "PatrolRoute", "PatrolScan", "PhotoStage", "RepairCategory", "RequestKind", "RequestPause",
     "RequestPhoto", "RequestStatus",
-    "Role", "RoundStatus", "RouteStop", "ScanOutcome", "ServiceRequest", "Shift", "Unit", "Urgency", "User",
-    "UserRole",
+    "Role", "RoundStatus", "RouteStop", "ScanOutcome", "ServiceRequest", "Shift", "SosAlert", "Unit", "Urgency",
+    "User", "UserRole",
 ]

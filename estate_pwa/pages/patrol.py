@@ -3,11 +3,14 @@
 import reflex as rx
 
 from estate_pwa import routes
+from estate_pwa.components.alerts import open_incidents_panel
 from estate_pwa.components.countdown import countdown
 from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, form_error, offline_banner, section_title
 from estate_pwa.models import Role
-from estate_pwa.states.patrol import GuardRoundsState, PatrolBoardState, ScanState
+from estate_pwa.states.patrol import (
+    ALL, GuardRoundsState, PatrolBoardState, PatrolHistoryState, PatrolSetupState, ScanState,
+)
 
 STATUS_COLOURS = {"scheduled": "gray", "in_progress": "blue", "on_time": "green", "late": "amber",
                   "incomplete": "orange", "missed": "red"}
@@ -54,8 +57,11 @@ def guard_rounds() -> rx.Component:
             rx.cond(row["startable"] == "1",
                     rx.button(rx.icon("play", size=14), t("patrol.start"), size="3", width="100%",
                               on_click=GuardRoundsState.start(row["id"]))),
-            rx.cond(row["status"] == "in_progress",
-                    rx.text(t("patrol.scan_hint"), size="1", color="var(--gray-11)")),
+            rx.cond(row["status"] == "in_progress", rx.vstack(
+                rx.link(rx.button(rx.icon("scan-line", size=16), t("patrol.scan_now"), size="3", width="100%"),
+                        href=routes.GUARD_SCAN, width="100%"),
+                rx.text(t("patrol.scan_hint"), size="1", color="var(--gray-11)"),
+                spacing="1", width="100%")),
         )),
         rx.cond(GuardRoundsState.rounds.length() == 0,
                 card(rx.text(t("patrol.no_rounds"), size="2", color="var(--gray-11)"))),
@@ -91,44 +97,144 @@ def scan_result() -> rx.Component:
     )
 
 
+PATROL_TABS = ((routes.MANAGER_PATROL, "patrol.tab_board"), (routes.MANAGER_PATROL_HISTORY, "patrol.tab_history"),
+               (routes.MANAGER_PATROL_SETUP, "patrol.tab_setup"))
+
+
+def _patrol_tabs(active: str) -> rx.Component:
+    """Links between the board, the history and the checkpoints & routes."""
+    return rx.hstack(*[
+        rx.link(rx.button(t(key), size="2", variant="solid" if route == active else "soft"), href=route)
+        for route, key in PATROL_TABS
+    ], spacing="2", wrap="wrap")
+
+
+def _muted(key: str) -> rx.Component:
+    return card(rx.text(t(key), size="2", color="var(--gray-11)"))
+
+
 @rx.page(route=routes.MANAGER_PATROL, title="巡更 · 智慧物业", on_load=PatrolBoardState.load)
 def manager_patrol() -> rx.Component:
-    """Live board of today's rounds, guards' last scans, checkpoints and their printable codes."""
+    """Live board of today's rounds and the guards' last scans."""
     return app_page(
         Role.MANAGER,
         routes.MANAGER_PATROL,
         "patrol.board",
+        _patrol_tabs(routes.MANAGER_PATROL),
         form_error(PatrolBoardState.error),
         rx.grid(
             rx.vstack(
                 section_title("patrol.today"),
                 rx.foreach(PatrolBoardState.rounds, lambda row: _round_card(row, PatrolBoardState.server_now)),
-                rx.cond(PatrolBoardState.rounds.length() == 0,
-                        card(rx.text(t("patrol.no_rounds"), size="2", color="var(--gray-11)"))),
-                rx.button(rx.icon("download", size=14), t("patrol.export"), variant="soft",
-                          on_click=PatrolBoardState.export_csv),
+                rx.cond(PatrolBoardState.rounds.length() == 0, _muted("patrol.no_rounds")),
                 width="100%", spacing="3",
             ),
             rx.vstack(
+                section_title("incident.open_title"),
+                open_incidents_panel(),
                 section_title("patrol.last_scans"),
                 card(rx.foreach(PatrolBoardState.last_scans, lambda s: rx.hstack(
                     rx.text(s["guard"], size="2", weight="medium"), rx.spacer(),
                     rx.text(s["point"], size="2"), rx.text(s["at"], size="1", color="var(--gray-11)"),
                     width="100%", data_testid="last-scan"))),
-                section_title("patrol.checkpoints"),
-                rx.grid(rx.foreach(PatrolBoardState.checkpoints, lambda p: rx.card(rx.vstack(
+                width="100%", spacing="3",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+        ),
+        rx.moment(interval=10000, on_change=PatrolBoardState.refresh, display="none"),
+    )
+
+
+def _select(name: str, options: rx.Var, all_key: str, value: rx.Var) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(width="100%"),
+        rx.select.content(
+            rx.select.item(t(all_key), value=ALL),
+            rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"])),
+        ),
+        name=name, default_value=rx.cond(value == "", ALL, value),
+    )
+
+
+@rx.page(route=routes.MANAGER_PATROL_HISTORY, title="巡更记录 · 智慧物业", on_load=PatrolHistoryState.load)
+def manager_patrol_history() -> rx.Component:
+    """Past rounds by days, route, guard and status, with the same selection as CSV."""
+    statuses = [{"id": status, "name": t(f"patrol.status_{status}")} for status in STATUS_COLOURS]
+    return app_page(
+        Role.MANAGER,
+        routes.MANAGER_PATROL,
+        "patrol.history",
+        _patrol_tabs(routes.MANAGER_PATROL_HISTORY),
+        card(rx.form(
+            rx.grid(
+                rx.vstack(rx.text(t("patrol.from_day"), size="1"),
+                          rx.input(type="date", name="first_day", default_value=PatrolHistoryState.first_day,
+                                   key=PatrolHistoryState.first_day, width="100%"), spacing="1"),
+                rx.vstack(rx.text(t("patrol.to_day"), size="1"),
+                          rx.input(type="date", name="last_day", default_value=PatrolHistoryState.last_day,
+                                   key=PatrolHistoryState.last_day, width="100%"), spacing="1"),
+                _select("route", PatrolHistoryState.route_options, "patrol.all_routes", PatrolHistoryState.route),
+                _select("guard", PatrolHistoryState.guard_options, "patrol.all_guards", PatrolHistoryState.guard),
+                rx.select.root(
+                    rx.select.trigger(width="100%"),
+                    rx.select.content(rx.select.item(t("patrol.all_statuses"), value=ALL),
+                                      *[rx.select.item(s["name"], value=s["id"]) for s in statuses]),
+                    name="status", default_value=ALL,
+                ),
+                rx.button(rx.icon("search", size=14), t("patrol.filter"), type="submit", width="100%"),
+                columns=rx.breakpoints(initial="2", md="3"), spacing="2", width="100%", align="end",
+            ),
+            on_submit=PatrolHistoryState.apply,
+        )),
+        form_error(PatrolHistoryState.error),
+        rx.hstack(rx.text(PatrolHistoryState.shown, size="2", color="var(--gray-11)", data_testid="history-count"),
+                  rx.spacer(),
+                  rx.button(rx.icon("download", size=14), t("patrol.export_selection"), size="2", variant="soft",
+                            on_click=PatrolHistoryState.export_csv),
+                  width="100%", align="center"),
+        rx.foreach(PatrolHistoryState.rows, lambda row: rx.card(rx.hstack(
+            rx.vstack(rx.text(row["route"], size="2", weight="bold"),
+                      rx.text(row["day"] + " " + row["window"] + " · " + row["guard"], size="1",
+                              color="var(--gray-11)"), spacing="0"),
+            rx.spacer(),
+            rx.cond(row["flagged"] != "", rx.badge(t("patrol.flagged"), color_scheme="red", variant="outline")),
+            rx.text(row["progress"], size="2", weight="bold"),
+            _status(row),
+            align="center", width="100%"), width="100%", data_testid="history-row")),
+    )
+
+
+@rx.page(route=routes.MANAGER_PATROL_SETUP, title="巡更点与路线 · 智慧物业", on_load=PatrolSetupState.load)
+def manager_patrol_setup() -> rx.Component:
+    """Checkpoints with their codes (print all, download one, reissue, add) and routes (list, add)."""
+    return app_page(
+        Role.MANAGER,
+        routes.MANAGER_PATROL,
+        "patrol.setup",
+        _patrol_tabs(routes.MANAGER_PATROL_SETUP),
+        form_error(PatrolSetupState.error),
+        rx.grid(
+            rx.vstack(
+                rx.hstack(section_title("patrol.checkpoints"), rx.spacer(),
+                          rx.button(rx.icon("printer", size=14), t("patrol.print_sheet"), size="1", variant="soft",
+                                    on_click=PatrolSetupState.download_sheet), width="100%", align="center"),
+                rx.grid(rx.foreach(PatrolSetupState.checkpoints, lambda p: rx.card(rx.vstack(
                     rx.image(src=p["qr"], width="120px", height="120px", alt=p["name"]),
-                    rx.text(p["name"], size="2", weight="bold"),
+                    rx.text(p["name"], size="2", weight="bold", text_align="center"),
                     rx.text(p["area"] + " · " + p["short"], size="1", color="var(--gray-11)"),
-                    rx.button(t("patrol.reissue"), size="1", variant="ghost",
-                              on_click=PatrolBoardState.reissue(p["id"])),
+                    rx.hstack(
+                        rx.button(t("patrol.download_png"), size="1", variant="ghost",
+                                  on_click=PatrolSetupState.download_png(p["id"])),
+                        rx.button(t("patrol.reissue"), size="1", variant="ghost",
+                                  on_click=PatrolSetupState.reissue(p["id"])),
+                        spacing="2", wrap="wrap", justify="center"),
                     align="center", spacing="1"))), columns="2", spacing="2", width="100%"),
                 card(rx.form(
                     rx.vstack(
                         rx.text(t("patrol.new_point"), size="2", weight="bold"),
                         rx.select.root(
                             rx.select.trigger(placeholder=t("patrol.area"), width="100%"),
-                            rx.select.content(rx.foreach(PatrolBoardState.areas,
+                            rx.select.content(rx.foreach(PatrolSetupState.areas,
                                                          lambda a: rx.select.item(a["name"], value=a["id"]))),
                             name="area",
                         ),
@@ -137,11 +243,51 @@ def manager_patrol() -> rx.Component:
                         rx.button(t("common.save"), type="submit"),
                         spacing="2", width="100%",
                     ),
-                    on_submit=PatrolBoardState.create_point,
+                    on_submit=PatrolSetupState.create_point,
+                    reset_on_submit=True,
+                )),
+                width="100%", spacing="3",
+            ),
+            rx.vstack(
+                section_title("patrol.routes"),
+                rx.foreach(PatrolSetupState.routes, lambda r: card(
+                    rx.hstack(rx.text(r["name"], weight="bold"), rx.spacer(), rx.badge(r["order"], variant="soft"),
+                              width="100%"),
+                    rx.text(r["schedule"], size="1", color="var(--gray-11)"),
+                    rx.text(r["stops"], size="2"),
+                    data_testid="route-card",
+                )),
+                rx.cond(PatrolSetupState.routes.length() == 0, _muted("patrol.no_routes")),
+                card(rx.form(
+                    rx.vstack(
+                        rx.text(t("patrol.new_route"), size="2", weight="bold"),
+                        rx.input(name="name", placeholder=t("patrol.route_name"), max_length=100, width="100%"),
+                        rx.text(t("patrol.tap_stops"), size="1", color="var(--gray-11)"),
+                        rx.flex(rx.foreach(PatrolSetupState.stop_labels, lambda p: rx.button(
+                            rx.cond(p["place"] != "", rx.badge(p["place"], variant="solid", radius="full")),
+                            p["name"], type="button", size="1", variant=rx.cond(p["place"] != "", "solid", "outline"),
+                            on_click=PatrolSetupState.toggle_stop(p["id"]))), wrap="wrap", gap="2"),
+                        rx.grid(
+                            *[rx.vstack(rx.text(t(key), size="1"), field, spacing="1") for key, field in (
+                                ("patrol.route_starts", rx.input(type="time", name="starts", default_value="20:00")),
+                                ("patrol.route_ends", rx.input(type="time", name="ends", default_value="06:00")),
+                                ("patrol.route_every", rx.input(type="number", name="every", default_value="120",
+                                                                min=5, max=1440)),
+                                ("patrol.route_expected", rx.input(type="number", name="expected",
+                                                                   default_value="40", min=1, max=720)),
+                                ("patrol.route_grace", rx.input(type="number", name="grace", default_value="10",
+                                                                min=0, max=240)),
+                            )],
+                            columns="2", spacing="2", width="100%",
+                        ),
+                        rx.checkbox(t("patrol.route_strict"), name="strict"),
+                        rx.button(t("common.save"), type="submit"),
+                        spacing="2", width="100%",
+                    ),
+                    on_submit=PatrolSetupState.create_route,
                 )),
                 width="100%", spacing="3",
             ),
             columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
         ),
-        rx.moment(interval=10000, on_change=PatrolBoardState.refresh, display="none"),
     )

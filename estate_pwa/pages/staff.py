@@ -5,6 +5,7 @@ import reflex as rx
 from estate_pwa import routes
 from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, section_title
+from estate_pwa.components.scan_queue import scan_queue
 from estate_pwa.models import Role
 from estate_pwa.states.session import SessionState
 from estate_pwa.pages.jobs import technician_jobs
@@ -82,6 +83,7 @@ def guard_home() -> rx.Component:
         Role.GUARD,
         routes.GUARD,
         "guard.title",
+        scan_queue(),
         _duty_card(),
         guard_rounds(),
         section_title("home.next_shifts"),

@@ -66,6 +66,12 @@ def buildings(session: Session, actor: Actor | None) -> list[Building]:
     return list(session.exec(select(Building).where(Building.estate_id == actor.estate_id).order_by(Building.name)))
 
 
+def areas(session: Session, actor: Actor | None) -> list[Area]:
+    """The estate's common areas (lobbies, lifts, car parks …) by name; everyone of the estate may see them."""
+    actor = require(actor)
+    return list(session.exec(select(Area).where(Area.estate_id == actor.estate_id).order_by(Area.name, Area.id)))
+
+
 def units(session: Session, actor: Actor | None, building_id: int | None = None, search: str = "",
           page: int = 0) -> list[tuple[Unit, Building, int]]:
     """One page of units (with building and resident count), optionally of one building or matching a number."""

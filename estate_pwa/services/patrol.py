@@ -57,8 +57,11 @@ EVERY_MINUTES = (5, 1440)
 EXPECTED_MINUTES = (1, 720)
 GRACE_MINUTES = (0, 240)
 MAX_GENERATE_SPAN = timedelta(days=8)
+LOOK_BACK = timedelta(hours=2)
+LOOK_AHEAD = timedelta(hours=12)
 MAX_HISTORY_SPAN = timedelta(days=92)
 HISTORY_LIMIT = 5000
+SCANNED_MAX = 2048
 _SCAN_UID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _NUMBER = re.compile(r"[0-9]{1,10}")
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
@@ -307,6 +310,15 @@ def point_url(base_url: str, point: PatrolPoint) -> str:
     return f"{base_url.rstrip('/')}/p/{point_token(point)}"
 
 
+def token_of(scanned: object) -> str:
+    """The code part of what a scanner read: a checkpoint URL ("…/p/<code>") or the bare code. Nothing here is
+    trusted; `resolve_point` checks the signature."""
+    if not isinstance(scanned, str) or len(scanned) > SCANNED_MAX:
+        return ""
+    text = scanned.strip().split("?", 1)[0].split("#", 1)[0]
+    return text.rsplit("/p/", 1)[-1].strip("/")
+
+
 def resolve_point(session: Session, token: object) -> PatrolPoint:
     """The checkpoint a scanned code names. Only the signature is trusted: forged, garbled or other-purpose
     codes are "error.qr_invalid"; a code older than the checkpoint's current one (or of a retired checkpoint)
@@ -440,6 +452,14 @@ def _generate(session: Session, estate_id: int, start: datetime, end: datetime, 
         existing[(route.id, window_start)] = patrol_round
         created.append(patrol_round)
     return created
+
+
+def keep_rounds_current(session: Session, estate_id: int, now: datetime | None = None) -> None:
+    """Create the rounds of the coming hours and close the overdue ones (idempotent; the patrol clock runs it
+    every minute in every worker, and creating a route runs it at once)."""
+    now = now or utcnow()
+    generate_rounds(session, estate_id, now - LOOK_BACK, now + LOOK_AHEAD, now)
+    close_overdue(session, estate_id, now)
 
 
 # Rounds
@@ -854,6 +874,24 @@ def board(session: Session, actor: Actor | None, day: object = None, now: dateti
         last_scans.append(LastScan(guard.id, guard.name, latest[1].name if latest else None,
                                    latest[0].server_time if latest else None))
     return Board(day, rows, sorted(last_scans, key=lambda s: (s.guard_name, s.guard_id)))
+
+
+def day_range(session: Session, actor: Actor | None, first_day: object, last_day: object) -> tuple[datetime, datetime]:
+    """The UTC instants from the start of local `first_day` to the end of local `last_day` (ISO dates as a date
+    picker sends them), for history and export; at most 92 days."""
+    actor = require(actor, Role.MANAGER)
+    try:
+        first, last = (date.fromisoformat(d.strip()) if isinstance(d, str) and len(d) <= 10 else None
+                       for d in (first_day, last_day))
+    except ValueError:
+        raise InvalidInput("error.bad_time") from None
+    if first is None or last is None or first > last:
+        raise InvalidInput("error.bad_time")
+    zone = _zone(session, actor.estate_id)
+    start, end = _day_bounds(first, zone)[0], _day_bounds(last, zone)[1]
+    if end - start > MAX_HISTORY_SPAN:
+        raise InvalidInput("error.bad_time")
+    return start, end
 
 
 def history(session: Session, actor: Actor | None, from_utc: object, to_utc: object, route_id: object = None,

@@ -1,30 +1,30 @@
 """Patrols on screen: a guard's rounds, scanning a checkpoint's code, the manager's live board and checkpoints."""
 
+import json
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import reflex as rx
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.core.qr import qr_data_url
-from estate_pwa.models import Area, Role
-from estate_pwa.services import estate, patrol
-from estate_pwa.services.errors import DomainError
+from estate_pwa.models import Role
+from estate_pwa.services import accounts, estate, patrol, patrol_sheet, roster
+from estate_pwa.services.errors import DomainError, NotAllowed
 from estate_pwa.states.session import SessionState
 
 SCAN_PREFIX = "/p/"
-LOOK_BACK = timedelta(hours=2)
-LOOK_AHEAD = timedelta(hours=12)
-
-
-def _keep_rounds_current(session: Session, estate_id: int) -> None:
-    """Create the coming rounds and close the overdue ones (idempotent; every patrol screen calls it)."""
-    now = utcnow()
-    patrol.generate_rounds(session, estate_id, now - LOOK_BACK, now + LOOK_AHEAD, now)
-    patrol.close_overdue(session, estate_id, now)
+SYNC_BATCH_MAX = 200
+"""Queued scans recorded per call; the phone sends the rest on its next call."""
+RECENT_MAX = 10
+UID_MAX = 64
+HISTORY_DEFAULT_SPAN = timedelta(days=6)
+HISTORY_SHOWN = 300
+ALL = "all"
+"""The value of a filter's "all" choice (a select cannot hold an empty value)."""
 
 
 class PatrolView(SessionState):
@@ -64,8 +64,6 @@ class GuardRoundsState(PatrolView):
             actor = self._enter(session, Role.GUARD)
             if actor is None:
                 return self._send_away(session)
-            _keep_rounds_current(session, actor.estate_id)
-            session.flush()
             self._refresh(session, actor)
         self.error = ""
 
@@ -88,12 +86,28 @@ class GuardRoundsState(PatrolView):
 
 
 class ScanState(SessionState):
-    """Opening a checkpoint's URL (the phone's own camera) records the scan for the logged-in guard."""
+    """Recording scans: opening a checkpoint's URL (the phone's own camera), and the in-app scanner, whose scans
+    wait in the phone's queue (assets/scanqueue.js, kept while offline) until `sync` has recorded them."""
 
     point_name: str = ""
     progress: str = ""
     message: str = ""
     counted: bool = False
+    recent: list[dict[str, str]] = []
+
+    def _show_result(self, result: patrol.ScanResult) -> None:
+        self.point_name = result.point_name
+        self.progress = f"{result.done} / {result.total}"
+        self.counted = result.counted
+        self.message = self._text(f"patrol.outcome_{result.outcome}")
+        if result.round_status in patrol.FINISHED:
+            self.message += " · " + self._text("patrol.round_finished", status=self._text(
+                f"patrol.status_{result.round_status}"))
+
+    def _show_refusal(self, error: DomainError) -> None:
+        self.point_name = self.progress = ""
+        self.counted = False
+        self.message = self._say(error)
 
     @rx.event
     def load(self):
@@ -101,7 +115,7 @@ class ScanState(SessionState):
         self.point_name = self.progress = self.message = ""
         self.counted = False
         path = self.router.url.path
-        token = path[len(SCAN_PREFIX):].strip("/") if path.startswith(SCAN_PREFIX) else ""
+        token = patrol.token_of(path) if path.startswith(SCAN_PREFIX) else ""
         try:
             with session_scope() as session:
                 actor = self._enter(session, Role.GUARD)
@@ -109,34 +123,76 @@ class ScanState(SessionState):
                     return self._send_away(session)
                 result = patrol.record_scan(session, actor, token, uuid.uuid4().hex, utcnow())
         except DomainError as error:
-            self.message = self._say(error)
+            self._show_refusal(error)
             return
-        self.point_name = result.point_name
-        self.progress = f"{result.done} / {result.total}"
-        self.counted = result.outcome == "counted"
-        self.message = self._text(f"patrol.outcome_{result.outcome}")
+        self._show_result(result)
+
+    @rx.event
+    def open_scanner(self):
+        """The in-app scanner is a guard's screen."""
+        self.point_name = self.progress = self.message = ""
+        self.counted = False
+        with session_scope() as session:
+            if self._enter(session, Role.GUARD) is None:
+                return self._send_away(session)
+
+    @rx.event
+    def camera_failed(self):
+        """The camera could not start (no permission or no camera): say so, and how else to scan."""
+        self.point_name = self.progress = ""
+        self.counted = False
+        self.message = self._text("patrol.camera_failed")
+
+    @rx.event
+    def sync(self, items: list):
+        """Record the scans waiting in the phone's queue, each exactly once, and tell the phone which to drop.
+
+        Every item gets its answer from the core (a refusal is an answer too, kept and audited there); only a
+        scan that got no answer (not logged in, a failure) stays queued to be sent again.
+        """
+        if not isinstance(items, list) or not items:
+            return
+        answered: list[str] = []
+        with session_scope() as session:
+            actor = self._actor(session)
+        if actor is None:
+            self._show_refusal(NotAllowed("error.login_required"))
+            return
+        for item in items[:SYNC_BATCH_MAX]:
+            item = self._fields(item)
+            uid, scanned, claimed = item.get("uid"), item.get("code"), item.get("at")
+            try:
+                with session_scope() as session:
+                    result = patrol.record_scan(session, actor, patrol.token_of(scanned), uid, claimed)
+                self._show_result(result)
+                self.recent = [self._recent_row(result.point_name, self.message, result.counted),
+                               *self.recent][:RECENT_MAX]
+            except DomainError as error:
+                self._show_refusal(error)
+                self.recent = [self._recent_row("", self.message, False), *self.recent][:RECENT_MAX]
+            if isinstance(uid, str) and len(uid) <= UID_MAX:
+                answered.append(uid)
+        return rx.call_script(f"window.estateScans.ack({json.dumps(answered)})")
+
+    def _recent_row(self, point_name: str, message: str, counted: bool) -> dict[str, str]:
+        return {"point": point_name or "—", "message": message, "counted": "1" if counted else "",
+                "progress": self.progress if counted else ""}
 
 
 class PatrolBoardState(PatrolView):
-    """The manager's board of today's rounds, guards' last scans, checkpoints with their codes, and CSV export."""
+    """The manager's live board: today's rounds and each guard's last scan, re-read every few seconds."""
 
     rounds: list[dict[str, str]] = []
     last_scans: list[dict[str, str]] = []
-    checkpoints: list[dict[str, str]] = []
-    areas: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
-        """Show today's board and the checkpoints."""
+        """Show today's board."""
         with session_scope() as session:
             actor = self._enter(session, Role.MANAGER)
             if actor is None:
                 return self._send_away(session)
-            _keep_rounds_current(session, actor.estate_id)
-            session.flush()
             self._refresh(session, actor)
-            self.areas = [{"id": str(a.id), "name": a.name} for a in session.exec(
-                select(Area).where(Area.estate_id == actor.estate_id).order_by(col(Area.id)))]
         self.error = ""
 
     def _refresh(self, session: Session, actor) -> None:
@@ -145,12 +201,6 @@ class PatrolBoardState(PatrolView):
         self.rounds = self._round_rows(today.rounds, timezone)
         self.last_scans = [{"guard": s.guard_name, "point": s.point_name or "—",
                             "at": format_local(s.at, timezone, "%H:%M")} for s in today.last_scans]
-        parts = urlsplit(str(self.router.url))
-        base = f"{parts.scheme}://{parts.netloc}"
-        names = {a["id"]: a["name"] for a in self.areas}
-        self.checkpoints = [{"id": str(p.id), "name": p.name, "area": names.get(str(p.area_id), ""),
-                             "qr": qr_data_url(patrol.point_url(base, p), box_size=4), "short": f"P{p.id:03d}"}
-                            for p in patrol.points(session, actor)]
 
     @rx.event
     def refresh(self):
@@ -159,9 +209,81 @@ class PatrolBoardState(PatrolView):
             actor = self._actor(session)
             if actor is None or not actor.has(Role.MANAGER):
                 return
-            _keep_rounds_current(session, actor.estate_id)
-            session.flush()
             self._refresh(session, actor)
+
+
+class PatrolSetupState(SessionState):
+    """Checkpoints with their codes (print, download, reissue, add) and routes with their schedules (add)."""
+
+    error: str = ""
+    checkpoints: list[dict[str, str]] = []
+    routes: list[dict[str, str]] = []
+    areas: list[dict[str, str]] = []
+    route_stops: list[str] = []
+    """Checkpoint ids of the route being drawn up, in the order tapped."""
+
+    @rx.event
+    def load(self):
+        """Show the checkpoints and routes."""
+        self.error = ""
+        self.route_stops = []
+        with session_scope() as session:
+            actor = self._enter(session, Role.MANAGER)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+
+    def _refresh(self, session: Session, actor) -> None:
+        areas = estate.areas(session, actor)
+        self.areas = [{"id": str(a.id), "name": a.name} for a in areas]
+        names = {a.id: a.name for a in areas}
+        base = self._base_url()
+        points = patrol.points(session, actor)
+        self.checkpoints = [{"id": str(p.id), "name": p.name, "area": names.get(p.area_id, ""),
+                             "qr": qr_data_url(patrol.point_url(base, p), box_size=4), "short": f"P{p.id:03d}"}
+                            for p in points if p.active]
+        point_names = {p.id: p.name for p in points}
+        self.routes = [{
+            "name": r.name,
+            "schedule": self._text("patrol.route_schedule", starts=f"{r.starts:%H:%M}", ends=f"{r.ends:%H:%M}",
+                                   every=r.every_minutes, expected=r.expected_minutes, grace=r.grace_minutes),
+            "stops": " → ".join(point_names.get(p.id, "") for p in patrol.route_points(session, r.id)),
+            "order": self._text("patrol.strict_order" if r.strict_order else "patrol.free_order"),
+        } for r in patrol.routes(session, actor) if r.active]
+
+    def _base_url(self) -> str:
+        """Where this app answers, as the manager's browser reached it (printed into checkpoint codes)."""
+        parts = urlsplit(str(self.router.url))
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @rx.var
+    def stop_labels(self) -> list[dict[str, str]]:
+        """The checkpoints to tap for a new route, each with its place in the route ("" when not in it)."""
+        return [{**p, "place": str(self.route_stops.index(p["id"]) + 1) if p["id"] in self.route_stops else ""}
+                for p in self.checkpoints]
+
+    @rx.event
+    def toggle_stop(self, point_id: str):
+        """Add a checkpoint to the end of the new route, or take it out."""
+        if point_id in self.route_stops:
+            self.route_stops = [p for p in self.route_stops if p != point_id]
+        elif any(p["id"] == point_id for p in self.checkpoints):
+            self.route_stops = [*self.route_stops, point_id]
+
+    @rx.event
+    def create_route(self, form: dict):
+        """Add a route through the tapped checkpoints with its daily schedule; its rounds are created at once."""
+        form = self._fields(form)
+        done = self._act(self._create_route, form.get("name"), list(self.route_stops), form.get("starts"),
+                         form.get("ends"), form.get("every"), form.get("expected"), form.get("grace"),
+                         form.get("strict") == "on")
+        if done:
+            self.route_stops = []
+
+    @staticmethod
+    def _create_route(session: Session, actor, *args) -> None:
+        route = patrol.create_route(session, actor, *args)
+        patrol.keep_rounds_current(session, route.estate_id)
 
     @rx.event
     def reissue(self, point_id: str):
@@ -175,14 +297,95 @@ class PatrolBoardState(PatrolView):
         self._act(patrol.create_point, form.get("area"), form.get("name"), form.get("location") or "")
 
     @rx.event
-    def export_csv(self):
-        """Download the last 30 days of rounds as CSV."""
-        now = utcnow()
+    def download_sheet(self):
+        """Download every active checkpoint's code as a printable A4 PDF."""
         try:
             with session_scope() as session:
-                text = patrol.csv_export(session, self._actor(session), now - timedelta(days=30), now,
-                                         language=self.lang)
+                pdf = patrol_sheet.sheet_pdf(session, self._actor(session), self._base_url())
         except DomainError as error:
             self.error = self._say(error)
             return
-        return rx.download(data=text, filename="patrol-rounds.csv")
+        return rx.download(data=pdf, filename="patrol-codes.pdf")
+
+    @rx.event
+    def download_png(self, point_id: str):
+        """Download one checkpoint's labelled code as a PNG."""
+        try:
+            with session_scope() as session:
+                png = patrol_sheet.point_png(session, self._actor(session), self._base_url(), point_id)
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        return rx.download(data=png, filename="patrol-code.png")
+
+
+class PatrolHistoryState(PatrolView):
+    """Past rounds filtered by days, route, guard and status, and the same selection as CSV."""
+
+    rows: list[dict[str, str]] = []
+    route_options: list[dict[str, str]] = []
+    guard_options: list[dict[str, str]] = []
+    first_day: str = ""
+    last_day: str = ""
+    route: str = ""
+    guard: str = ""
+    status: str = ""
+    shown: str = ""
+
+    @rx.event
+    def load(self):
+        """The last 7 days, every route, guard and status."""
+        self.error = ""
+        with session_scope() as session:
+            actor = self._enter(session, Role.MANAGER)
+            if actor is None:
+                return self._send_away(session)
+            today = roster.local_today(session, actor.estate_id, utcnow())
+            self.first_day, self.last_day = (today - HISTORY_DEFAULT_SPAN).isoformat(), today.isoformat()
+            self.route = self.guard = self.status = ""
+            self.route_options = [{"id": str(r.id), "name": r.name} for r in patrol.routes(session, actor)]
+            self.guard_options = [{"id": str(user.id), "name": user.name}
+                                  for user, roles in accounts.staff_of_estate(session, actor) if Role.GUARD in roles]
+            self._refresh(session, actor)
+
+    def _selection(self) -> tuple:
+        return self.route or None, self.guard or None, self.status or None
+
+    def _refresh(self, session: Session, actor) -> None:
+        start, end = patrol.day_range(session, actor, self.first_day, self.last_day)
+        timezone = estate.estate_of(session, actor).timezone
+        found = patrol.history(session, actor, start, end, *self._selection())
+        self.rows = [{**row, "day": format_local(r.window_start, timezone, "%m-%d")}
+                     for r, row in zip(found[:HISTORY_SHOWN], self._round_rows(found[:HISTORY_SHOWN], timezone))]
+        self.shown = self._text("patrol.history_count", shown=len(self.rows), total=len(found))
+
+    @rx.event
+    def apply(self, form: dict):
+        """Show the rounds the filters choose; a bad choice is refused and the list stays as it was."""
+        form = self._fields(form)
+        chosen = {key: form.get(key) if isinstance(form.get(key), str) else ""
+                  for key in ("first_day", "last_day", "route", "guard", "status")}
+        chosen.update({key: "" for key in ("route", "guard", "status") if chosen[key] == ALL})
+        before = (self.first_day, self.last_day, self.route, self.guard, self.status)
+        self.first_day, self.last_day, self.route, self.guard, self.status = (
+            chosen["first_day"], chosen["last_day"], chosen["route"], chosen["guard"], chosen["status"])
+        self.error = ""
+        try:
+            with session_scope() as session:
+                self._refresh(session, self._actor(session))
+        except DomainError as error:
+            self.first_day, self.last_day, self.route, self.guard, self.status = before
+            self.error = self._say(error)
+
+    @rx.event
+    def export_csv(self):
+        """Download the rounds the filters choose as CSV."""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                start, end = patrol.day_range(session, actor, self.first_day, self.last_day)
+                text = patrol.csv_export(session, actor, start, end, *self._selection(), language=self.lang)
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        return rx.download(data=text, filename=f"patrol-rounds-{self.first_day}-{self.last_day}.csv")

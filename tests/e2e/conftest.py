@@ -1,22 +1,29 @@
 """Chromium (Debian's) driven by Playwright at Pixel 7 size against the app in production mode."""
 
 import re
+import uuid
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlmodel import Session, select
 
+from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
-from estate_pwa.models import Estate, Role, User, UserRole
-from estate_pwa.services.demo import DEMO_CODE
+from estate_pwa.models import Area, Estate, PatrolRound, Role, User, UserRole
+from estate_pwa.services import patrol, roster
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
+from estate_pwa.services.permissions import actor_for
 from tests.factories import PASSWORD, unique_phone
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+MANAGER = DEMO_ACCOUNTS[0]
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +85,34 @@ def screenshot(page: Page, name: str) -> None:
 
 
 __all__ = ["expect", "fits_width", "login", "screenshot", "staff_account"]
+
+
+def route_due_now(db_url: str, guard_phone: str, side_by_side: bool = False) -> tuple[str, list[str]]:
+    """A two-checkpoint route whose window opens now, its round given to the guard, who is put on duty; returns
+    the route's name and the checkpoints' paths. `side_by_side` gives both checkpoints the same coordinates, so
+    walking between them takes no time (no 20-second wait between scans)."""
+    tag = uuid.uuid4().hex[:5]
+    with Session(get_engine(db_url)) as session:
+        estate = session.exec(select(Estate).where(Estate.code == DEMO_CODE)).one()
+        manager = actor_for(session, session.exec(select(User).where(User.phone == MANAGER[0])).one())
+        guard = session.exec(select(User).where(User.phone == guard_phone)).one()
+        now = utcnow()
+        local = now.astimezone(ZoneInfo(estate.timezone))
+        for day in (local.date(), local.date() - timedelta(days=1)):
+            for shift in roster.shifts(session, estate.id):
+                starts, ends = roster.shift_bounds(shift, day, estate.timezone)
+                if starts <= now < ends:
+                    roster.assign(session, manager, guard.id, shift.id, day, "guard")
+        areas = session.exec(select(Area).where(Area.estate_id == estate.id).order_by(Area.id)).all()[:2]
+        where = (31.23, 121.47) if side_by_side else (None, None)
+        points = [patrol.create_point(session, manager, area.id, f"测试点{letter}{tag}", "", *where)
+                  for area, letter in zip(areas, "AB")]
+        opens = (local - timedelta(minutes=1)).replace(second=0, microsecond=0)
+        route = patrol.create_route(session, manager, f"测试巡更{tag}", [p.id for p in points],
+                                    opens.strftime("%H:%M"), (opens + timedelta(minutes=60)).strftime("%H:%M"),
+                                    every_minutes=60, expected_minutes=30, grace_minutes=10)
+        patrol.generate_rounds(session, estate.id, now - timedelta(hours=1), now + timedelta(hours=1), now)
+        patrol_round = session.exec(select(PatrolRound).where(PatrolRound.route_id == route.id)).one()
+        patrol_round.guard_id = guard.id
+        session.commit()
+        return route.name, [patrol.point_url("", p) for p in points]

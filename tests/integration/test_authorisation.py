@@ -1,20 +1,28 @@
 """Any connected client can call any handler with any arguments: manager-only ones must refuse residents."""
 
+import io
+
 import pytest
+from PIL import Image
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from estate_pwa.core import media
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
 from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
-    AuditEntry, AuthSession, DutyAssignment, InviteCode, Role, ServiceRequest, Unit, User, UserRole,
+    Area, AuditEntry, AuthSession, DutyAssignment, InviteCode, PatrolPoint, PatrolRoute, Role, ServiceRequest, Unit,
+    User, UserRole,
 )
-from estate_pwa.services import accounts
+from estate_pwa.services import accounts, jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
-from estate_pwa.states.jobs import OfficeState, TechnicianJobsState
+from estate_pwa.services.permissions import actor_for
+from estate_pwa.states.jobs import JobsView, OfficeState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
+from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState
 from estate_pwa.states.session import SessionState
+from tests.app_server import ROOT
 from tests.factories import PASSWORD, unique_phone
 from tests.rawclient import HYDRATE, RawClient, run
 
@@ -45,6 +53,8 @@ def _snapshot(db_url: str) -> dict[str, object]:
             "requests": sorted(
                 (r.id, r.status, r.technician_id, r.first_receiver_id, r.promised_at, r.quality_pass, r.postponements)
                 for r in session.exec(select(ServiceRequest))),
+            "checkpoints": sorted((p.id, p.name, p.code_version) for p in session.exec(select(PatrolPoint))),
+            "routes": count(PatrolRoute),
             "revoked": count(AuthSession) - session.exec(
                 select(func.count()).select_from(AuthSession).where(AuthSession.revoked_at.is_(None))).one(),
         }
@@ -66,14 +76,17 @@ def _targets(db_url: str) -> dict[str, int]:
         session.add(leak)
         session.flush()
         technician = session.exec(select(User).where(User.phone == DEMO_ACCOUNTS[4][0])).one()
+        point = session.exec(select(PatrolPoint).where(PatrolPoint.estate_id == estate)).first()
+        area = session.exec(select(Area).where(Area.estate_id == estate)).first()
         session.commit()
         return {"victim": victim.id, "unit": unit.id, "duty": duty.id, "request": leak.id,
-                "technician": technician.id}
+                "technician": technician.id, "point": point.id, "area": area.id}
 
 
 async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
     victim_id, unit_id, duty_id = str(targets["victim"]), str(targets["unit"]), str(targets["duty"])
     request_id, technician_id = str(targets["request"]), str(targets["technician"])
+    point_id, area_id = str(targets["point"]), str(targets["area"])
     calls = [
         (ManagerHomeState, "load", {}),
         (RosterState, "load", {}),
@@ -100,6 +113,19 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
         (TechnicianJobsState, "accept", {"request_id": request_id}),
         (TechnicianJobsState, "pause", {"request_id": request_id, "reason": "resident_not_home"}),
         (OfficeState, "dispatch", {"request_id": request_id, "technician_id": technician_id}),
+        (PatrolBoardState, "load", {}),
+        (PatrolBoardState, "refresh", {}),
+        (PatrolSetupState, "load", {}),
+        (PatrolSetupState, "reissue", {"point_id": point_id}),
+        (PatrolSetupState, "create_point", {"form": {"area": area_id, "name": "入侵点", "location": ""}}),
+        (PatrolSetupState, "toggle_stop", {"point_id": point_id}),
+        (PatrolSetupState, "create_route", {"form": {"name": "入侵路线", "starts": "20:00", "ends": "06:00",
+                                                      "every": "120", "expected": "40", "grace": "10"}}),
+        (PatrolSetupState, "download_sheet", {}),
+        (PatrolSetupState, "download_png", {"point_id": point_id}),
+        (PatrolHistoryState, "load", {}),
+        (PatrolHistoryState, "apply", {"form": {"first_day": "2026-01-01", "last_day": "2026-01-31"}}),
+        (PatrolHistoryState, "export_csv", {}),
     ]
     for state, handler, kwargs in calls:
         await client.call(state, handler, page="/manager", **kwargs)
@@ -134,6 +160,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     for phone in STAFF_PHONES:
         assert phone not in received
     assert "/join?code=" not in received and "data:image/png" not in received
+    assert "南门岗" not in received and "JVBERi" not in received  # no checkpoint names, no printable sheet
 
 
 def test_the_same_calls_work_for_a_manager(app):
@@ -144,6 +171,11 @@ def test_the_same_calls_work_for_a_manager(app):
     received = run(_attack(app.url, token, targets))
     after = _snapshot(app.db_url)
     assert MANAGER_PHONE in received and "data:image/png" in received
+    assert "JVBERi" in received and "南门岗" in received  # the printable sheet and the checkpoints
+    assert after["routes"] == before["routes"] + 1
+    assert len(after["checkpoints"]) == len(before["checkpoints"]) + 1
+    reissued = {p[0]: p[2] for p in after["checkpoints"]}[targets["point"]]
+    assert reissued == {p[0]: p[2] for p in before["checkpoints"]}[targets["point"]] + 1
     assert after["invites"] == before["invites"] + 1
     assert after["duties"] == before["duties"]  # one added for the victim, one removed
     assert after["users"] == before["users"] + 1
@@ -186,3 +218,48 @@ def test_a_shared_tablet_forgets_the_previous_person_on_logout(app):
     before, after = run(_shared_tablet(app.url, manager_token, guard_token, unit))
     assert "13800000003" in before and "data:image/png" in before
     assert "13800000003" not in after and "data:image/png" not in after and "/join?code=" not in after
+
+
+async def _open_photo(app_url: str, device_token: str, photo_id: str) -> str:
+    client = RawClient(app_url)
+    try:
+        await client.connect(device_token, page="/resident/requests")
+        await client.call(JobsView, "open_photo", page="/resident/requests", photo_id=photo_id)
+        return client.received()
+    finally:
+        await client.close()
+
+
+def _resident_of_another_unit(db_url: str, owner: User) -> str:
+    """A new resident of a unit other than `owner`'s, logged in; returns the device token."""
+    with Session(get_engine(db_url)) as session:
+        unit = session.exec(select(Unit.id).where(Unit.estate_id == owner.estate_id, Unit.id != owner.unit_id)).first()
+        neighbour = User(estate_id=owner.estate_id, phone=unique_phone(), name="邻居", unit_id=unit,
+                         password_hash=hash_password(PASSWORD))
+        session.add(neighbour)
+        session.flush()
+        session.add(UserRole(user_id=neighbour.id, role=Role.RESIDENT))
+        session.commit()
+        return accounts.login(session, neighbour.phone, PASSWORD)[1]
+
+
+def test_a_full_size_photo_reaches_only_those_who_may_see_its_request(app, monkeypatch):
+    monkeypatch.setenv("ESTATE_MEDIA_DIR", str(ROOT / "var" / "media"))
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "orange").save(buffer, format="JPEG")
+    with Session(get_engine(app.db_url)) as session:
+        owner = session.exec(select(User).where(User.phone == DEMO_RESIDENT[0])).one()
+        request = jobs.submit(session, actor_for(session, owner), "repair", "照片权限测试", "plumbing",
+                              photos=[media.save_photo(buffer.getvalue(), "requests")])
+        session.commit()
+        photo_id = str(jobs.photo_files(session, [request])[request.id][0].id)
+    owner_token = _login(app.db_url, DEMO_RESIDENT[0], DEMO_RESIDENT[1])
+    neighbour_token = _resident_of_another_unit(app.db_url, owner)
+    technician_token = _login(app.db_url, *DEMO_ACCOUNTS[4][:2])
+
+    for token in (neighbour_token, "", "A" * 43):
+        received = run(_open_photo(app.url, token, photo_id))
+        assert "data:image/jpeg" not in received
+    assert "记录不存在" in run(_open_photo(app.url, neighbour_token, photo_id))
+    for token in (owner_token, technician_token):  # the technician sees it while the repair waits in the pool
+        assert "data:image/jpeg" in run(_open_photo(app.url, token, photo_id))

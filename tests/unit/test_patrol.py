@@ -652,6 +652,20 @@ def test_forged_garbled_and_other_purpose_codes_are_refused(session, fresh_sessi
     assert scan(session, guard, a, at(12, 2)).counted
 
 
+def test_what_a_scanner_reads_is_reduced_to_the_code_and_only_the_signature_decides(session, guard, abc, started):
+    a = abc[0]
+    code = patrol.point_token(a)
+    for scanned in (code, f"  {code}\n", patrol.point_url("https://estate.example", a),
+                    patrol.point_url("https://estate.example", a) + "/?utm=x#top"):
+        assert patrol.token_of(scanned) == code
+    for scanned in (None, 42, ["x"], "a" * (patrol.SCANNED_MAX + 1)):
+        assert patrol.token_of(scanned) == ""
+    assert patrol.token_of("https://evil.example/p/forged") == "forged"
+    with pytest.raises(InvalidInput):
+        patrol.resolve_point(session, patrol.token_of("https://evil.example/p/forged"))
+    assert patrol.resolve_point(session, patrol.token_of(patrol.point_url("http://other.host", a))).id == a.id
+
+
 def test_a_code_signed_with_another_secret_is_refused(session, fresh_session, estate, guard, abc, started,
                                                       monkeypatch):
     monkeypatch.setenv(tokens.SECRET_ENV, "some-other-installation-secret")

@@ -1,0 +1,1 @@
+"""Load benchmarks run against the real app; see bench/patrol_scans.py."""

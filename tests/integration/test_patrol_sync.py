@@ -1,0 +1,131 @@
+"""The running app's patrol clock, and ScanState.sync (the phone's queue of scans) called by a raw client with
+good, repeated, concurrent and hostile items."""
+
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from estate_pwa.core.clock import utcnow
+from estate_pwa.core.db import get_engine
+from estate_pwa.models import Estate, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, ScanOutcome, User
+from estate_pwa.services import accounts, patrol
+from estate_pwa.services.demo import DEMO_CODE, DEMO_RESIDENT
+from estate_pwa.services.permissions import actor_for
+from estate_pwa.states.patrol import SYNC_BATCH_MAX, ScanState
+from tests.app_server import PATROL_CLOCK_SECONDS
+from tests.e2e.conftest import MANAGER, route_due_now, staff_account
+from tests.integration.test_bad_input import EMOJI, HOSTILE_VALUES, LONG, SQL, _log_has_no_traceback
+from tests.rawclient import RawClient, run
+
+
+def _scans(db_url: str, guard_phone: str) -> list[PatrolScan]:
+    with Session(get_engine(db_url)) as session:
+        guard = session.exec(select(User).where(User.phone == guard_phone)).one()
+        return list(session.exec(select(PatrolScan).where(PatrolScan.guard_id == guard.id)
+                                 .order_by(col(PatrolScan.id))))
+
+
+def _token(db_url: str, phone: str, password: str) -> str:
+    with Session(get_engine(db_url)) as session:
+        token = accounts.login(session, phone, password)[1]
+        session.commit()
+        return token
+
+
+def _item(code: str, uid: str | None = None) -> dict:
+    return {"code": code, "uid": uid or uuid.uuid4().hex, "at": utcnow().isoformat()}
+
+
+async def _sync(app_url: str, token: str, *batches) -> str:
+    client = RawClient(app_url)
+    try:
+        await client.connect(token, page="/guard/scan")
+        for items in batches:
+            await client.call(ScanState, "sync", page="/guard/scan", items=items)
+        return client.received()
+    finally:
+        await client.close()
+
+
+async def _sync_at_once(app_url: str, token: str, items: list, tabs: int) -> None:
+    await asyncio.gather(*(_sync(app_url, token, items) for _ in range(tabs)))
+
+
+def test_the_running_app_creates_and_closes_rounds_by_itself(app):
+    with Session(get_engine(app.db_url)) as session:
+        estate = session.exec(select(Estate).where(Estate.code == DEMO_CODE)).one()
+        manager = actor_for(session, session.exec(select(User).where(User.phone == MANAGER[0])).one())
+        point = patrol.points(session, manager)[0]
+        now = utcnow()
+        route = patrol.create_route(session, manager, f"时钟测试{uuid.uuid4().hex[:5]}", [point.id], "00:00", "00:00",
+                                    every_minutes=120, expected_minutes=20, grace_minutes=5)
+        overdue = PatrolRound(estate_id=estate.id, route_id=route.id, window_start=now - timedelta(hours=3),
+                              window_end=now - timedelta(hours=2), grace_end=now - timedelta(minutes=119))
+        session.add(overdue)
+        session.commit()
+        route_id, overdue_id = route.id, overdue.id
+    deadline = time.monotonic() + 10 * PATROL_CLOCK_SECONDS + 10
+    while time.monotonic() < deadline:
+        with Session(get_engine(app.db_url)) as session:
+            rounds = session.exec(select(PatrolRound).where(PatrolRound.route_id == route_id)).all()
+            if len(rounds) > 1 and session.get(PatrolRound, overdue_id).status == RoundStatus.MISSED:
+                break
+        time.sleep(0.5)
+    coming = [r for r in rounds if r.id != overdue_id]
+    assert len(coming) >= 6  # the next 12 hours, every 2 hours, created without anyone asking
+    with Session(get_engine(app.db_url)) as session:
+        assert session.get(PatrolRound, overdue_id).status == RoundStatus.MISSED
+        session.get(PatrolRoute, route_id).active = False
+        session.commit()
+
+
+def test_queued_scans_are_recorded_once_however_often_and_however_concurrently_sent(app):
+    guard_phone, password = staff_account(app.db_url, Role.GUARD)
+    route_name, paths = route_due_now(app.db_url, guard_phone, side_by_side=True)
+    with Session(get_engine(app.db_url)) as session:
+        route = session.exec(select(PatrolRoute).where(PatrolRoute.name == route_name)).one()
+        patrol_round = session.exec(select(PatrolRound).where(PatrolRound.route_id == route.id)).one()
+        patrol.start_round(session, actor_for(session, session.get(User, patrol_round.guard_id)), patrol_round.id)
+        session.commit()
+        round_id = patrol_round.id
+    token = _token(app.db_url, guard_phone, password)
+    first, second = _item(app.url + paths[0]), _item(paths[1].removeprefix("/p/"))
+
+    received = run(_sync(app.url, token, [first], [first]))
+    assert "estateScans.ack" in received and first["uid"] in received
+    run(_sync_at_once(app.url, token, [second, first], tabs=4))
+
+    scans = _scans(app.db_url, guard_phone)
+    assert sorted(s.scan_uid for s in scans) == sorted([first["uid"], second["uid"]])
+    assert all(s.outcome == ScanOutcome.COUNTED for s in scans)
+    with Session(get_engine(app.db_url)) as session:
+        assert session.get(PatrolRound, round_id).status == RoundStatus.ON_TIME
+
+
+def test_sync_refuses_hostile_items_with_a_message_and_records_nothing(app):
+    guard_phone, password = staff_account(app.db_url, Role.GUARD)
+    token = _token(app.db_url, guard_phone, password)
+    junk = [None, 7, "x", [], {}, {"code": LONG, "uid": LONG, "at": LONG},
+            {"code": SQL, "uid": SQL, "at": SQL}, {"code": EMOJI, "uid": EMOJI, "at": EMOJI},
+            {"code": {"$ne": 1}, "uid": ["a"], "at": {"b": 2}}]
+    junk += [{"code": value, "uid": uuid.uuid4().hex, "at": utcnow().isoformat()} for value in HOSTILE_VALUES]
+    log_start = app.log.stat().st_size
+    received = run(_sync(app.url, token, junk, "not a list", None, {"a": 1}, [_item("x")] * (SYNC_BATCH_MAX + 50)))
+    assert "二维码无效,请扫描巡更点上的二维码" in received
+    assert _scans(app.db_url, guard_phone) == []
+    _log_has_no_traceback(app, log_start)
+
+
+def test_a_resident_and_a_logged_out_device_cannot_record_scans(app):
+    guard_phone, _ = staff_account(app.db_url, Role.GUARD)
+    _, paths = route_due_now(app.db_url, guard_phone, side_by_side=True)
+    resident = _token(app.db_url, *DEMO_RESIDENT[:2])
+    item = _item(paths[0])
+    received = run(_sync(app.url, resident, [item]))
+    assert "您没有权限进行此操作" in received and item["uid"] in received  # answered (refused), so dropped
+    received = run(_sync(app.url, "", [_item(paths[0])]))
+    assert "请先登录" in received and "estateScans.ack" not in received  # kept on the phone until someone logs in
+    assert _scans(app.db_url, guard_phone) == []
