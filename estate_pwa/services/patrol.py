@@ -639,12 +639,11 @@ def _round_for(session: Session, actor: Actor, point: PatrolPoint, now: datetime
             PatrolRound.window_start <= now + START_EARLY, PatrolRound.window_start >= now - timedelta(days=1))
         .order_by(PatrolRound.window_start, PatrolRound.id)).all()
     running = [r for r in candidates if r.status == RoundStatus.IN_PROGRESS and r.guard_id == actor.id]
-    for patrol_round in running:
-        if now <= patrol_round.grace_end and point.id not in _counted_ids(session, patrol_round.id):
-            return patrol_round
-    for patrol_round in running:
-        if now <= patrol_round.grace_end:
-            return patrol_round
+    open_rounds = [r for r in running if now <= r.grace_end]
+    if len(open_rounds) > 1:
+        open_rounds.sort(key=lambda r: point.id in _counted_ids(session, r.id))
+    if open_rounds:
+        return open_rounds[0]
     if running:
         raise InvalidInput("error.round_closed")
     if any(r.status == RoundStatus.SCHEDULED and now <= r.grace_end for r in candidates):
@@ -711,7 +710,8 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     try:
         if patrol_round.status != RoundStatus.IN_PROGRESS or now > patrol_round.grace_end:
             raise InvalidInput("error.round_closed")  # closed while this request waited for the lock
-        outcome, note = _judge(session, actor, patrol_round, point, attempt.client_time)
+        counted, stops = _counted_ids(session, patrol_round.id), _stop_ids(session, patrol_round.route_id)
+        outcome, note = _judge(session, actor, patrol_round, point, attempt.client_time, counted, stops)
     except DomainError as error:
         return _refuse_scan(session, actor, error, attempt, patrol_round.id)
     scan = PatrolScan(estate_id=actor.estate_id, round_id=patrol_round.id, point_id=point.id, guard_id=actor.id,
@@ -730,29 +730,31 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
         audit.record(session, actor.estate_id, _user(session, actor), "scan_flagged", "patrol_round",
                      patrol_round.id, point=point.id, scan=scan.id, reason=note)
     if outcome == ScanOutcome.COUNTED:
-        done, total = _progress(session, patrol_round)
-        if done == total:
-            patrol_round.finished_at = now
-            patrol_round.status = _finished_status(patrol_round, now)
-            session.add(patrol_round)
-            session.flush()
-            audit.record(session, actor.estate_id, _user(session, actor), "patrol_round_finished", "patrol_round",
-                         patrol_round.id, status=patrol_round.status)
-    return _answer(session, scan, replayed=False)
+        counted.add(point.id)
+    done, total = len(counted & set(stops)), len(stops)
+    if outcome == ScanOutcome.COUNTED and done == total:
+        patrol_round.finished_at = now
+        patrol_round.status = _finished_status(patrol_round, now)
+        session.add(patrol_round)
+        session.flush()
+        audit.record(session, actor.estate_id, _user(session, actor), "patrol_round_finished", "patrol_round",
+                     patrol_round.id, status=patrol_round.status)
+    return ScanResult(scan.id, patrol_round.id, point.id, point.name, done, total, outcome,
+                      patrol_round.status if patrol_round.status in FINISHED else RoundStatus.IN_PROGRESS,
+                      scan.synced_late, scan.detail)
 
 
-def _judge(session: Session, actor: Actor, patrol_round: PatrolRound, point: PatrolPoint,
-           when: datetime) -> tuple[ScanOutcome, str]:
-    """Decide a scan of a stop of the guard's round: duplicate, out of order (raised), too fast or counted."""
+def _judge(session: Session, actor: Actor, patrol_round: PatrolRound, point: PatrolPoint, when: datetime,
+           counted: set[int], stops: list[int]) -> tuple[ScanOutcome, str]:
+    """Decide a scan of a stop of the guard's round (`counted`: its points counted so far; `stops`: its route's
+    points in order): duplicate, out of order (raised), too fast or counted."""
     same = _last_counted(session, actor.id, point.id)
     if same is not None and abs(when - same.client_time) < DUPLICATE_WINDOW:
         return ScanOutcome.DUPLICATE, "scanned again within 5 minutes"
-    counted = _counted_ids(session, patrol_round.id)
     if point.id in counted:
         return ScanOutcome.DUPLICATE, "already counted in this round"
-    route = session.get(PatrolRoute, patrol_round.route_id)
-    if route.strict_order:
-        due = next((p for p in _stop_ids(session, route.id) if p not in counted), None)
+    if session.get(PatrolRoute, patrol_round.route_id).strict_order:
+        due = next((p for p in stops if p not in counted), None)
         if point.id != due:
             raise InvalidInput("error.out_of_order")
     previous = _last_counted(session, actor.id)

@@ -61,17 +61,19 @@ def local_today(session: Session, estate_id: int, now: datetime) -> date:
     return now.astimezone(ZoneInfo(session.get(Estate, estate_id).timezone)).date()
 
 
-def on_duty(session: Session, estate_id: int, role: Role | None = None, now: datetime | None = None) -> list[Duty]:
-    """Everyone whose shift covers `now` (a night shift that began yesterday counts)."""
+def on_duty(session: Session, estate_id: int, role: Role | None = None, now: datetime | None = None,
+            user_id: int | None = None) -> list[Duty]:
+    """Everyone (or just `user_id`) whose shift covers `now` (a night shift that began yesterday counts)."""
     now = now or utcnow()
-    today = local_today(session, estate_id, now)
+    estate = session.get(Estate, estate_id)  # held, so the lookups below find it in the session
+    today = now.astimezone(ZoneInfo(estate.timezone)).date()
     days = [today - timedelta(days=1), today]
-    return [d for d in _duties(session, estate_id, days, role) if d.starts_at <= now < d.ends_at]
+    return [d for d in _duties(session, estate_id, days, role, user_id) if d.starts_at <= now < d.ends_at]
 
 
 def is_on_duty(session: Session, actor: Actor, role: Role, now: datetime | None = None) -> bool:
     """Whether the actor is on duty in `role` right now."""
-    return any(d.user_id == actor.id for d in on_duty(session, actor.estate_id, role, now))
+    return bool(on_duty(session, actor.estate_id, role, now, user_id=actor.id))
 
 
 def upcoming_for(session: Session, actor: Actor, now: datetime | None = None, days: int = 7) -> list[Duty]:

@@ -1,5 +1,6 @@
 """Patrols on screen: a guard's rounds, scanning a checkpoint's code, the manager's live board and checkpoints."""
 
+import asyncio
 import json
 import uuid
 from datetime import timedelta
@@ -25,6 +26,25 @@ HISTORY_DEFAULT_SPAN = timedelta(days=6)
 HISTORY_SHOWN = 300
 ALL = "all"
 """The value of a filter's "all" choice (a select cannot hold an empty value)."""
+
+
+def _record_queued(token: str, items: list[dict]) -> list[tuple[object, patrol.ScanResult | DomainError]] | None:
+    """Record queued scans for whoever holds `token`, each in its own transaction; (scan id, answer or refusal)
+    per item, or None when the token names nobody (then nothing is recorded and the phone keeps its queue)."""
+    answers: list[tuple[object, patrol.ScanResult | DomainError]] = []
+    actor = None
+    for item in items:
+        uid = item.get("uid")
+        try:
+            with session_scope() as session:
+                actor = actor or accounts.resolve(session, token)
+                if actor is None:
+                    return None
+                answers.append((uid, patrol.record_scan(session, actor, patrol.token_of(item.get("code")), uid,
+                                                        item.get("at"))))
+        except DomainError as error:
+            answers.append((uid, error))
+    return answers
 
 
 class PatrolView(SessionState):
@@ -144,34 +164,28 @@ class ScanState(SessionState):
         self.message = self._text("patrol.camera_failed")
 
     @rx.event
-    def sync(self, items: list):
+    async def sync(self, items: list):
         """Record the scans waiting in the phone's queue, each exactly once, and tell the phone which to drop.
 
         Every item gets its answer from the core (a refusal is an answer too, kept and audited there); only a
-        scan that got no answer (not logged in, a failure) stays queued to be sent again.
+        scan that got no answer (not logged in, a failure) stays queued to be sent again. The database work runs
+        off the event loop, so a worker keeps serving other phones meanwhile.
         """
         if not isinstance(items, list) or not items:
             return
-        answered: list[str] = []
-        with session_scope() as session:
-            actor = self._actor(session)
-        if actor is None:
+        answers = await asyncio.to_thread(_record_queued, self.token, [self._fields(i) for i in items[:SYNC_BATCH_MAX]])
+        if answers is None:
             self._show_refusal(NotAllowed("error.login_required"))
             return
-        for item in items[:SYNC_BATCH_MAX]:
-            item = self._fields(item)
-            uid, scanned, claimed = item.get("uid"), item.get("code"), item.get("at")
-            try:
-                with session_scope() as session:
-                    result = patrol.record_scan(session, actor, patrol.token_of(scanned), uid, claimed)
+        for _, result in answers:
+            if isinstance(result, DomainError):
+                self._show_refusal(result)
+                self.recent = [self._recent_row("", self.message, False), *self.recent][:RECENT_MAX]
+            else:
                 self._show_result(result)
                 self.recent = [self._recent_row(result.point_name, self.message, result.counted),
                                *self.recent][:RECENT_MAX]
-            except DomainError as error:
-                self._show_refusal(error)
-                self.recent = [self._recent_row("", self.message, False), *self.recent][:RECENT_MAX]
-            if isinstance(uid, str) and len(uid) <= UID_MAX:
-                answered.append(uid)
+        answered = [uid for uid, _ in answers if isinstance(uid, str) and len(uid) <= UID_MAX]
         return rx.call_script(f"window.estateScans.ack({json.dumps(answered)})")
 
     def _recent_row(self, point_name: str, message: str, counted: bool) -> dict[str, str]:
