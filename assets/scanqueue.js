@@ -5,21 +5,26 @@
 (function (scope) {
   var DB = "estate-scans";
   var STORE = "queue";
+  var META = "meta";
 
   function open() {
     return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "uid" }); };
+      var request = indexedDB.open(DB, 2);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "uid" });
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
+      };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function inStore(mode, work) {
+  function inStore(mode, work, name) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(STORE, mode);
-        var request = work(transaction.objectStore(STORE));
+        var transaction = db.transaction(name || STORE, mode);
+        var request = work(transaction.objectStore(name || STORE));
         transaction.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
         transaction.onerror = function () { db.close(); reject(transaction.error); };
       });
@@ -32,9 +37,18 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
+  // The guard whose scans are queued from now on (an opaque name from the server): a shared duty phone sends
+  // each guard's scans only for that guard.
+  function setOwner(owner) {
+    return inStore("readwrite", function (store) { return store.put(owner, "owner"); }, META);
+  }
+
   function add(code) {
-    var item = { uid: newUid(), code: String(code).slice(0, 2048), at: new Date().toISOString() };
-    return inStore("readwrite", function (store) { return store.put(item); }).then(function () { return item; });
+    var at = new Date().toISOString();
+    return inStore("readonly", function (store) { return store.get("owner"); }, META).then(function (owner) {
+      var item = { uid: newUid(), code: String(code).slice(0, 2048), at: at, owner: owner || null };
+      return inStore("readwrite", function (store) { return store.put(item); }).then(function () { return item; });
+    });
   }
 
   function pending() {
@@ -66,14 +80,22 @@
     if (button) button.click();
   }
 
-  // The in-app scanner's onScan: queue the first code read, then send.
+  // The in-app scanner's onScan: queue the first code read, then send. The scanner reports a code for as long as
+  // it is in view; the same code counts again only after REPEAT_MS (time to walk away and come back).
+  var REPEAT_MS = 15000;
+  var last = { code: null, at: 0 };
+
   function capture(codes) {
     var code = codes && codes[0] && codes[0].rawValue;
-    if (!code) return Promise.resolve();
+    var now = Date.now();
+    if (!code || (code === last.code && now - last.at < REPEAT_MS)) return Promise.resolve();
+    last = { code: code, at: now };
     return add(code).then(showCount).then(send);
   }
 
-  scope.estateScans = { add: add, pending: pending, ack: ack, capture: capture, send: send, showCount: showCount };
+  scope.estateScans = {
+    add: add, pending: pending, ack: ack, capture: capture, send: send, showCount: showCount, setOwner: setOwner,
+  };
 
   if (scope.document) {
     scope.addEventListener("online", send);

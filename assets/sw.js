@@ -9,9 +9,13 @@ const STATIC = ["/manifest.webmanifest", "/pwa.js", "/scanqueue.js", "/zxing_rea
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes"];
 const MATCH = { ignoreVary: true, ignoreSearch: true };
+// Files under /assets/ carry a content hash in their names: served from the cache. Others (sw helpers, icons,
+// the decoder) may change under the same name: asked of the network first.
+const HASHED = "/assets/";
 // Checkpoint URLs carry signed codes: never cached, always asked of the network (see checkpoint()).
 const CHECKPOINT = "/p/";
 const SCANNER = "/guard/scan";
+const CHECKPOINT_TIMEOUT_MS = 8000;
 
 // Cache keys are paths without a trailing slash, so "/login" and "/login/" are one entry.
 function keyOf(url) {
@@ -86,7 +90,8 @@ async function networkFirst(request) {
     return response;
   } catch (error) {
     const cached = await cache.match(keyOf(request.url), MATCH);
-    return cached || (await cache.match("/login", MATCH)) || Response.error();
+    const shell = request.mode === "navigate" ? await cache.match("/login", MATCH) : undefined;
+    return cached || shell || Response.error();
   }
 }
 
@@ -101,20 +106,22 @@ async function cacheFirst(request) {
 
 // Opening a checkpoint's code offline: the scan waits in the queue and the guard sees the scanner screen,
 // which shows how many scans wait and sends them once the connection is back.
+// Opening the page records nothing by itself, so queuing when the server fails or is too slow is safe: the queue
+// sends the scan with its own id, recorded once.
 async function checkpoint(request) {
   try {
-    return await fetch(request);
-  } catch (error) {
-    await self.estateScans.add(request.url);
-    return Response.redirect(SCANNER, 303);
-  }
+    const response = await fetch(request, { signal: AbortSignal.timeout(CHECKPOINT_TIMEOUT_MS) });
+    if (response.status < 500) return response;
+  } catch (error) { /* offline, or no answer in time */ }
+  await self.estateScans.add(request.url);
+  return Response.redirect(SCANNER, 303);
 }
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin || isLive(url)) return;
   if (event.request.mode !== "navigate") {
-    event.respondWith(cacheFirst(event.request));
+    event.respondWith(url.pathname.startsWith(HASHED) ? cacheFirst(event.request) : networkFirst(event.request));
   } else if (url.pathname.startsWith(CHECKPOINT)) {
     event.respondWith(checkpoint(event.request));
   } else {

@@ -19,13 +19,19 @@ logger = logging.getLogger(__name__)
 
 
 def patrol_tick(now: datetime | None = None, db_url: str | None = None) -> int:
-    """Bring every estate's rounds up to date (each estate in its own transaction); returns how many were."""
+    """Bring every estate's rounds up to date, each estate in its own transaction, so one estate's failure
+    (logged) never holds up the others; returns how many estates are up to date."""
     with session_scope(db_url) as session:
         estate_ids = session.exec(select(Estate.id)).all()
+    done = 0
     for estate_id in estate_ids:
-        with session_scope(db_url) as session:
-            patrol.keep_rounds_current(session, estate_id, now)
-    return len(estate_ids)
+        try:
+            with session_scope(db_url) as session:
+                patrol.keep_rounds_current(session, estate_id, now)
+            done += 1
+        except Exception:
+            logger.exception("patrol clock: estate %s not brought up to date", estate_id)
+    return done
 
 
 async def patrol_clock() -> None:
@@ -34,5 +40,5 @@ async def patrol_clock() -> None:
         try:
             await asyncio.to_thread(patrol_tick)
         except Exception:
-            logger.exception("patrol clock tick failed; trying again at the next tick")
+            logger.exception("patrol clock: the estates could not be read; trying again at the next tick")
         await asyncio.sleep(settings.patrol_clock.total_seconds())

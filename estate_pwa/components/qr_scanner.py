@@ -23,6 +23,7 @@ class QrScanner(rx.NoSSRComponent):
     paused: rx.Var[bool]
     sound: rx.Var[bool]
     scan_delay: rx.Var[int]
+    allow_multiple: rx.Var[bool]
     styles: rx.Var[dict]
 
     on_scan: rx.EventHandler[lambda codes: [codes]]
@@ -37,12 +38,14 @@ class QrScanner(rx.NoSSRComponent):
 
 
 def qr_scanner(**props) -> rx.Component:
-    """A square camera view that queues every code it reads on the phone (window.estateScans) and sends it."""
+    """A square camera view that queues every code it reads on the phone (window.estateScans) and sends it; the
+    same code held in view is taken again only after a pause (see `capture`), so a guard can rescan."""
     return QrScanner.create(
         formats=["qr_code"],
         constraints={"facingMode": "environment"},
         sound=False,
-        scan_delay=1000,
+        allow_multiple=True,
+        scan_delay=1500,
         styles={"container": {"width": "100%", "aspectRatio": "1 / 1", "borderRadius": "12px",
                               "overflow": "hidden"}},
         on_scan=FunctionStringVar.create("window.estateScans.capture"),

@@ -307,6 +307,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.bad_request": ("请求无效", "Invalid request"),
     "error.text_too_long": ("内容最多 {limit} 个字", "At most {limit} characters"),
     "error.bad_time": ("时间无效", "Invalid time"),
+    "error.scan_before_round": ("扫码时间早于本轮开始时间,不予计入", "Scanned before this round started: not counted"),
     "error.description_required": ("请描述问题", "Describe the problem"),
     "error.place_required": ("请选择房屋或公共区域", "Choose a unit or a common area"),
     "error.not_a_technician": ("该人员不是在职维修技师", "This person is not an active technician"),

@@ -77,7 +77,15 @@ def save_photo(data: bytes, folder: str) -> str:
 
 def thumbnail_data_url(name: str) -> str:
     """A stored photo's thumbnail as a data URL for an authorised viewer ('' if missing)."""
-    path = _inside(name + THUMB_SUFFIX)
+    return _jpeg_data_url(_inside(name + THUMB_SUFFIX))
+
+
+def photo_data_url(name: str) -> str:
+    """A stored photo at full size (at most PHOTO_SIDE px) as a data URL for an authorised viewer ('' if missing)."""
+    return _jpeg_data_url(_inside(name))
+
+
+def _jpeg_data_url(path: Path | None) -> str:
     return "" if path is None else "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 

@@ -25,6 +25,7 @@ SECRET_MIN = 16
 """The fewest characters accepted in `ESTATE_SECRET_KEY` or the secret file."""
 PURPOSE_MAX = 64
 PAYLOAD_MAX = 256
+TAG_LENGTH = 22
 """Longest payload in bytes (UTF-8); tokens are meant to fit in a small QR code."""
 TOKEN_MAX = 512
 """Longest token `verify` will even look at: anything longer is refused before any decoding."""
@@ -120,6 +121,11 @@ def sign(purpose: str, payload: str) -> str:
     if not data or len(data) > PAYLOAD_MAX:
         raise ValueError(f"the payload has 1 to {PAYLOAD_MAX} bytes")
     return f"{_encode(data)}.{_encode(_mac(purpose, data))}"
+
+
+def tag(purpose: str, payload: str) -> str:
+    """A short opaque name for `payload` within `purpose`: the same every time, meaningless without the secret."""
+    return _encode(_mac(_check_purpose(purpose), payload.encode("utf-8")))[:TAG_LENGTH]
 
 
 def verify(purpose: str, token: object) -> str:

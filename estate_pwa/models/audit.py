@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from estate_pwa.models.base import EstateOwned, Timestamped
@@ -10,6 +10,8 @@ from estate_pwa.models.base import EstateOwned, Timestamped
 
 class AuditEntry(EstateOwned, Timestamped, table=True):
     """One recorded action; rows are only ever inserted."""
+
+    __table_args__ = (Index("ix_auditentry_actor_created", "actor_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, UniqueConstraint
 
 from estate_pwa.core.config import DEFAULT_TIMEZONE
 from estate_pwa.models.base import EstateOwned, Timestamped

@@ -6,6 +6,7 @@ Incidents found on a patrol are to come later; they will point at a round and/or
 from datetime import datetime, time
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, UniqueConstraint
 
 from estate_pwa.models.base import EstateOwned, Timestamped
@@ -96,7 +97,12 @@ class PatrolScan(EstateOwned, table=True):
     `server_time` is when the server received it; `client_time` is the phone's claim, kept for the record.
     """
 
-    __table_args__ = (UniqueConstraint("guard_id", "scan_uid"),)
+    __table_args__ = (
+        UniqueConstraint("guard_id", "scan_uid"),
+        Index("ix_patrolscan_guard_outcome_client", "guard_id", "outcome", "client_time"),
+        Index("ix_patrolscan_guard_outcome_server", "guard_id", "outcome", "server_time"),
+        Index("ix_patrolscan_estate_server", "estate_id", "server_time"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int | None = Field(default=None, foreign_key="patrolround.id", index=True)

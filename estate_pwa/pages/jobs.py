@@ -8,7 +8,7 @@ from estate_pwa.components.i18n import t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import RepairCategory, Role
 from estate_pwa.services.jobs import PAUSE_REASONS
-from estate_pwa.states.jobs import FirstReceiverState, OfficeState, ResidentRequestsState, TechnicianJobsState
+from estate_pwa.states.jobs import HOME, FirstReceiverState, OfficeState, ResidentRequestsState, TechnicianJobsState
 
 
 def _clock(row: dict, server_now: rx.Var) -> rx.Component:
@@ -35,11 +35,38 @@ def _badges(row: dict) -> rx.Component:
     )
 
 
+def _thumbnail(src, **props) -> rx.Component:
+    return rx.image(src=src, width="72px", height="72px", object_fit="cover", border_radius="8px", alt="photo",
+                    **props)
+
+
 def _thumbnails(sources) -> rx.Component:
+    return rx.flex(rx.foreach(sources, _thumbnail), gap="2", wrap="wrap")
+
+
+def _request_photos(row: dict, state) -> rx.Component:
+    """A request's thumbnails; tapping one asks the server for that photo at full size."""
+    ids = row["photo_ids"].to(str).split("|")
     return rx.flex(
-        rx.foreach(sources, lambda src: rx.image(src=src, width="72px", height="72px", object_fit="cover",
-                                                 border_radius="8px", alt="photo")),
+        rx.foreach(row["photos"].to(str).split("|"), lambda src, index: _thumbnail(
+            src, cursor="zoom-in", on_click=state.open_photo(ids[index]))),
         gap="2", wrap="wrap",
+    )
+
+
+def _photo_dialog(state) -> rx.Component:
+    """The photo opened from a request's thumbnails, at full size."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("jobs.photo_full"), size="2"),
+            rx.image(src=state.full_photo, width="100%", alt="full-size", border_radius="8px"),
+            rx.button(t("units.close"), variant="soft", width="100%", margin_top="12px",
+                      on_click=state.close_photo),
+            max_width="min(96vw, 900px)",
+            padding="12px",
+        ),
+        open=state.full_photo != "",
+        on_open_change=lambda _open: state.close_photo(),
     )
 
 
@@ -61,7 +88,7 @@ def _photo_picker(upload_id: str, handler, previews) -> rx.Component:
     )
 
 
-def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.Component:
+def _request_card(row: dict, state, *actions: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -73,8 +100,8 @@ def _request_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.C
             _badges(row),
             rx.text(row["place"] + " · " + row["received"], size="1", color="var(--gray-11)"),
             rx.text(row["description"], size="2"),
-            rx.cond(row["photos"] != "", _thumbnails(row["photos"].to(str).split("|"))),
-            _clock(row, server_now),
+            rx.cond(row["photos"] != "", _request_photos(row, state)),
+            _clock(row, state.server_now),
             rx.cond(row["promised"] != "",
                     rx.text(t("jobs.promised"), ": ", row["promised"], size="1", color="var(--gray-11)")),
             rx.cond(row["technician"] != "",
@@ -134,6 +161,16 @@ def resident_requests() -> rx.Component:
                                         for c in RepairCategory]),
                     name="category", default_value="plumbing",
                 ),
+                rx.vstack(
+                    rx.text(t("jobs.place"), size="1", color="var(--gray-11)"),
+                    rx.select.root(
+                        rx.select.trigger(width="100%", id="report-place"),
+                        rx.select.content(rx.foreach(ResidentRequestsState.places, lambda place: rx.select.item(
+                            place["label"], value=place["value"]))),
+                        name="place", default_value=HOME,
+                    ),
+                    spacing="1", width="100%",
+                ),
                 rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000,
                              width="100%", rows="3"),
                 rx.checkbox(t("jobs.emergency"), name="emergency"),
@@ -149,9 +186,10 @@ def resident_requests() -> rx.Component:
         rx.cond(
             ResidentRequestsState.requests.length() > 0,
             rx.foreach(ResidentRequestsState.requests,
-                       lambda row: _request_card(row, ResidentRequestsState.server_now, _resident_actions(row))),
+                       lambda row: _request_card(row, ResidentRequestsState, _resident_actions(row))),
             card(rx.text(t("jobs.none"), size="2", color="var(--gray-11)")),
         ),
+        _photo_dialog(ResidentRequestsState),
     )
 
 
@@ -248,7 +286,7 @@ def technician_jobs() -> rx.Component:
         rx.cond(
             TechnicianJobsState.my_jobs.length() > 0,
             rx.foreach(TechnicianJobsState.my_jobs, lambda row: _request_card(
-                row, TechnicianJobsState.server_now, _technician_actions(row))),
+                row, TechnicianJobsState, _technician_actions(row))),
             card(rx.text(t("jobs.none"), size="2", color="var(--gray-11)")),
         ),
         rx.cond(
@@ -256,12 +294,13 @@ def technician_jobs() -> rx.Component:
             rx.vstack(
                 section_title("jobs.pool"),
                 rx.foreach(TechnicianJobsState.pool, lambda row: _request_card(
-                    row, TechnicianJobsState.server_now,
+                    row, TechnicianJobsState,
                     rx.button(t("jobs.claim"), size="2", variant="soft",
                               on_click=TechnicianJobsState.claim(row["id"])))),
                 width="100%", spacing="3",
             ),
         ),
+        _photo_dialog(TechnicianJobsState),
         width="100%", spacing="3",
     )
 
@@ -390,8 +429,7 @@ def manager_jobs() -> rx.Component:
         form_error(OfficeState.error),
         rx.grid(
             rx.vstack(
-                rx.foreach(OfficeState.board, lambda row: _request_card(row, OfficeState.server_now,
-                                                                         _office_actions(row))),
+                rx.foreach(OfficeState.board, lambda row: _request_card(row, OfficeState, _office_actions(row))),
                 rx.cond(OfficeState.board.length() == 0,
                         card(rx.text(t("jobs.none"), size="2", color="var(--gray-11)"))),
                 spacing="3", width="100%",
@@ -434,6 +472,7 @@ def manager_jobs() -> rx.Component:
         ),
         rx.moment(interval=5000, on_change=OfficeState.refresh, display="none"),
         _history_dialog(),
+        _photo_dialog(OfficeState),
     )
 
 
@@ -441,7 +480,7 @@ def received_by_me() -> rx.Component:
     """The staff member's own received requests and the form to record one for a resident (on the Me page)."""
     return rx.vstack(
         section_title("jobs.received_by_me"),
-        rx.foreach(FirstReceiverState.owned, lambda row: _request_card(row, FirstReceiverState.server_now)),
+        rx.foreach(FirstReceiverState.owned, lambda row: _request_card(row, FirstReceiverState)),
         rx.cond(FirstReceiverState.owned.length() == 0, card(rx.text(t("jobs.none"), size="2",
                                                                      color="var(--gray-11)"))),
         section_title("jobs.record_for_resident"),
@@ -472,5 +511,6 @@ def received_by_me() -> rx.Component:
             on_submit=FirstReceiverState.record,
             key=FirstReceiverState.form_key,
         )),
+        _photo_dialog(FirstReceiverState),
         width="100%", spacing="3",
     )

@@ -70,8 +70,9 @@ def _refuse(session: Session, actor: Actor, error: DomainError, target_id: int |
     """Write the refusal ("sos_refused" or "incident_refused") to the audit log in its own commit and raise it;
     nothing else is kept."""
     session.rollback()
-    audit.record(session, actor.estate_id, _user(session, actor), "sos_refused" if about_sos else "incident_refused",
-                 "sos" if about_sos else "incident", target_id, reason=error.key)
+    audit.record_refusal(session, actor.estate_id, _user(session, actor),
+                         "sos_refused" if about_sos else "incident_refused", "sos" if about_sos else "incident",
+                         target_id, reason=error.key)
     session.commit()
     raise error
 

@@ -43,6 +43,8 @@ TEXT_MAX = 1000
 REASON_MAX = 200
 MAX_PHOTOS = 6
 PHOTO_NAME = re.compile(r"(requests|work)/[0-9a-f]{32}\.jpg")
+IN_POOL = (ServiceRequest.kind == RequestKind.REPAIR, ServiceRequest.status == RequestStatus.RECEIVED,
+           col(ServiceRequest.technician_id).is_(None))
 
 
 def _text(raw: object, key: str, limit: int = TEXT_MAX, required: bool = True) -> str | None:
@@ -76,10 +78,11 @@ def _user(session: Session, actor: Actor) -> User:
 
 
 def _refuse(session: Session, actor: Actor, request: ServiceRequest | None, error: DomainError) -> None:
-    """Log a refused action in the audit log (in its own commit) and raise it; the request stays as it was."""
+    """Log a refused action in the audit log (in its own commit, within the per-minute limit) and raise it; the
+    request stays as it was."""
     session.rollback()
-    audit.record(session, actor.estate_id, _user(session, actor), "request_refused", "request",
-                 request.id if request else None, reason=error.key)
+    audit.record_refusal(session, actor.estate_id, _user(session, actor), "request_refused", "request",
+                         request.id if request else None, reason=error.key)
     session.commit()
     raise error
 
@@ -134,13 +137,35 @@ def _new_request(session: Session, actor: Actor, kind: object, description: obje
 
 
 def submit(session: Session, actor: Actor | None, kind: object, description: object, category: object = "other",
-           urgency: object = "routine", now: datetime | None = None, photos: list[str] = ()) -> ServiceRequest:
-    """A resident reports a repair, complaint or suggestion for their own unit, with photos already stored."""
+           urgency: object = "routine", area_id: object = None, now: datetime | None = None,
+           photos: list[str] = ()) -> ServiceRequest:
+    """A resident reports a repair, complaint or suggestion for their own unit, or for one of the estate's common
+    areas when `area_id` is given, with photos already stored."""
     actor = _require(session, actor, Role.RESIDENT)
+    area = _common_area(session, actor, area_id)
+    if area is None and actor.unit_id is None:
+        raise InvalidInput("error.place_required")
     request = _new_request(session, actor, kind, description, category, urgency, now or utcnow(),
-                           unit_id=actor.unit_id, reporter_id=actor.id)
+                           unit_id=None if area else actor.unit_id, area_id=area.id if area else None,
+                           reporter_id=actor.id)
     _attach(session, actor, request, photos, PhotoStage.REPORT)
     return request
+
+
+def _common_area(session: Session, actor: Actor, area_id: object) -> Area | None:
+    """The chosen common area of the actor's estate (None when none was chosen); any other id is refused."""
+    if area_id in (None, ""):
+        return None
+    try:
+        return in_estate(session, actor, Area, positive_id(area_id))
+    except DomainError:
+        _refuse(session, actor, None, InvalidInput("error.area_unknown"))
+
+
+def common_areas(session: Session, actor: Actor | None) -> list[Area]:
+    """The common areas of the actor's estate (lobbies, lifts, car park …), by name."""
+    actor = require(actor)
+    return list(session.exec(select(Area).where(Area.estate_id == actor.estate_id).order_by(Area.name, Area.id)))
 
 
 def _attach(session: Session, actor: Actor, request: ServiceRequest, photos: object, stage: PhotoStage) -> None:
@@ -159,15 +184,30 @@ def _attach(session: Session, actor: Actor, request: ServiceRequest, photos: obj
                                  uploaded_by_id=actor.id))
 
 
-def photo_files(session: Session, requests: list[ServiceRequest]) -> dict[int, list[str]]:
-    """The stored photo names of requests the caller may already show, report photos first."""
+def photo_files(session: Session, requests: list[ServiceRequest]) -> dict[int, list[RequestPhoto]]:
+    """The photos of requests the caller may already show, report photos first."""
     ids = [r.id for r in requests]
-    found: dict[int, list[str]] = {i: [] for i in ids}
+    found: dict[int, list[RequestPhoto]] = {i: [] for i in ids}
     if ids:
-        for request_id, name in session.exec(select(RequestPhoto.request_id, RequestPhoto.file).where(
-                col(RequestPhoto.request_id).in_(ids)).order_by(RequestPhoto.stage, RequestPhoto.id)):
-            found[request_id].append(name)
+        for photo in session.exec(select(RequestPhoto).where(col(RequestPhoto.request_id).in_(ids))
+                                  .order_by(RequestPhoto.stage, RequestPhoto.id)):
+            found[photo.request_id].append(photo)
     return found
+
+
+def photo_file(session: Session, actor: Actor | None, photo_id: object) -> str:
+    """The stored name of one request photo, for someone who may see that request's photos (others: not found)."""
+    actor = require(actor)
+    photo = in_estate(session, actor, RequestPhoto, positive_id(photo_id))
+    if may_follow(actor, session.get(ServiceRequest, photo.request_id)) or (
+            actor.has(Role.TECHNICIAN) and _in_pool(session, photo.request_id)):
+        return photo.file
+    raise NotFound("error.not_found")
+
+
+def _in_pool(session: Session, request_id: int) -> bool:
+    """Whether a request waits in the pool technicians claim from."""
+    return session.exec(select(ServiceRequest.id).where(ServiceRequest.id == request_id, *IN_POOL)).first() is not None
 
 
 def record_on_behalf(session: Session, actor: Actor | None, unit_id: object, kind: object, description: object,
@@ -270,8 +310,7 @@ def claim(session: Session, actor: Actor | None, request_id: object, now: dateti
         _refuse(session, actor, request, InvalidInput("error.too_many_jobs", cap=estate.open_jobs_cap))
     taken = session.exec(
         update(ServiceRequest)
-        .where(col(ServiceRequest.id) == request.id, col(ServiceRequest.technician_id).is_(None),
-               ServiceRequest.status == RequestStatus.RECEIVED, ServiceRequest.kind == RequestKind.REPAIR)
+        .where(col(ServiceRequest.id) == request.id, *IN_POOL)
         .values(technician_id=actor.id, status=RequestStatus.DISPATCHED,
                 dispatched_at=func.coalesce(ServiceRequest.dispatched_at,
                                             literal(now, type_=ServiceRequest.__table__.c.dispatched_at.type)),
@@ -684,9 +723,7 @@ def for_technician(session: Session, actor: Actor | None, now: datetime | None =
 def pool(session: Session, actor: Actor | None, now: datetime | None = None) -> list[ServiceRequest]:
     """Unassigned repairs a technician may claim."""
     actor = require(actor, Role.TECHNICIAN)
-    jobs = session.exec(select(ServiceRequest).where(
-        ServiceRequest.estate_id == actor.estate_id, ServiceRequest.kind == RequestKind.REPAIR,
-        ServiceRequest.status == RequestStatus.RECEIVED, col(ServiceRequest.technician_id).is_(None)))
+    jobs = session.exec(select(ServiceRequest).where(ServiceRequest.estate_id == actor.estate_id, *IN_POOL))
     return _by_urgency(list(jobs), now or utcnow())
 
 

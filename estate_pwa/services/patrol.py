@@ -8,7 +8,8 @@ Rules decided here, from server timestamps only:
 * A round finishes itself when its last stop is counted: on_time when that happens by window_end, late by
   grace_end. After grace_end a round still scheduled is missed, one still in progress is incomplete.
 * A scan counts only for the scanning guard's own round in progress that has the checkpoint as a stop.
-  Every refusal is written to the audit log as "scan_refused" (in its own commit) and leaves no counted scan.
+  Every refusal is written to the audit log as "scan_refused" (in its own commit, within the log's per-minute
+  limit of refusals per person) and leaves no counted scan.
 * The phone gives every scan a unique `scan_uid`; the same scan sent again (an offline queue re-sending) gets
   the original answer and never a second row.
 """
@@ -38,6 +39,7 @@ from estate_pwa.services.permissions import Actor, in_estate, require
 from estate_pwa.services.validation import FORBIDDEN_IN_NAMES, ID_MAX, positive_id
 
 TOKEN_PURPOSE = "patrol-point"
+QUEUE_PURPOSE = "scan-queue"
 DUPLICATE_WINDOW = timedelta(minutes=5)
 """The same checkpoint scanned again by the same guard within this time is a duplicate (not counted)."""
 MAX_WALK_SPEED = 2.5
@@ -46,7 +48,9 @@ MIN_GAP = timedelta(seconds=20)
 """The shortest believable time between two different checkpoints when either has no coordinates."""
 START_EARLY = timedelta(minutes=10)
 SYNCED_LATE_AFTER = timedelta(minutes=2)
-CLIENT_AHEAD_LIMIT = timedelta(minutes=5)
+CLOCK_TOLERANCE = timedelta(minutes=5)
+"""How far a phone's clock is believed: not more ahead of the server than this, nor earlier than the round's start
+by more than this."""
 CLIENT_AHEAD_NOTE = "client clock ahead"
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -167,8 +171,9 @@ def _refuse(session: Session, actor: Actor, scanning: bool, error: DomainError, 
     """Write the refusal ("scan_refused" or "round_start_refused") to the audit log in its own commit, then raise
     it; nothing else is kept."""
     session.rollback()
-    audit.record(session, actor.estate_id, _user(session, actor), "scan_refused" if scanning else "round_start_refused",
-                 target_type, target_id, reason=error.key)
+    audit.record_refusal(session, actor.estate_id, _user(session, actor),
+                         "scan_refused" if scanning else "round_start_refused", target_type, target_id,
+                         reason=error.key)
     session.commit()
     raise error
 
@@ -203,16 +208,15 @@ def _refuse_scan(session: Session, actor: Actor, error: DomainError, attempt: _A
     sent again gets the same answer. If a concurrent request stored this scan first, its answer is returned.
     """
     session.rollback()
-    user = _user(session, actor)
+    audit.record_refusal(session, actor.estate_id, _user(session, actor), "scan_refused",
+                         "patrol_point" if attempt else "", attempt.point_id if attempt else None, reason=error.key,
+                         round=round_id)
     if attempt is not None:
         session.add(PatrolScan(
             estate_id=actor.estate_id, round_id=round_id, point_id=attempt.point_id, guard_id=actor.id,
             scan_uid=attempt.scan_uid, client_time=attempt.client_time, server_time=attempt.server_time,
             synced_late=attempt.synced_late, outcome=ScanOutcome.REFUSED,
             detail=_join(error.key, attempt.detail)))
-    audit.record(session, actor.estate_id, user, "scan_refused", "patrol_point" if attempt else "",
-                 attempt.point_id if attempt else None,
-                 reason=error.key, round=round_id)
     try:
         session.commit()
     except IntegrityError:  # nothing but the scan row can conflict: a concurrent request stored this scan
@@ -319,6 +323,12 @@ def token_of(scanned: object) -> str:
     return text.rsplit("/p/", 1)[-1].strip("/")
 
 
+def queue_owner(actor: Actor) -> str:
+    """The opaque name a phone's scan queue gives the guard whose scans it holds (a shared duty phone may hold
+    several guards' scans; each is sent only for its own guard)."""
+    return tokens.tag(QUEUE_PURPOSE, str(actor.id))
+
+
 def resolve_point(session: Session, token: object) -> PatrolPoint:
     """The checkpoint a scanned code names. Only the signature is trusted: forged, garbled or other-purpose
     codes are "error.qr_invalid"; a code older than the checkpoint's current one (or of a retired checkpoint)
@@ -400,7 +410,8 @@ def generate_rounds(session: Session, estate_id: int, from_utc: object, to_utc: 
                     now: datetime | None = None) -> list[PatrolRound]:
     """Create the rounds of every active route whose window starts in [from_utc, to_utc), ahead of time.
 
-    Idempotent: existing rounds are kept (an unassigned one gets a guard if one is on duty now). A window whose
+    Idempotent: existing rounds are kept; one not started whose guard is no longer on duty at its start (a
+    changed roster), or that has no guard, goes to a guard on duty then (or none). A window whose
     grace has already ended by `now` is not created. Each new round goes to the guard on duty at its start with
     the fewest rounds that day; if a concurrent run created some rounds first, the run is repeated once.
     """
@@ -434,11 +445,19 @@ def _generate(session: Session, estate_id: int, start: datetime, end: datetime, 
         if start <= window_start < end
         and window_end + timedelta(minutes=route.grace_minutes) > now
     ), key=lambda w: (w[0], w[2].id))
+    duty_by_start: dict[datetime, set[int]] = {}
+
+    def on_duty_at(at: datetime) -> set[int]:
+        if at not in duty_by_start:
+            duty_by_start[at] = {d.user_id for d in roster.on_duty(session, estate_id, Role.GUARD, at)}
+        return duty_by_start[at]
+
     created = []
     for window_start, window_end, route in windows:
         current = existing.get((route.id, window_start))
         if current is not None:
-            if current.guard_id is None and current.status == RoundStatus.SCHEDULED:
+            if current.status == RoundStatus.SCHEDULED and current.started_at is None and not (
+                    current.guard_id is not None and current.guard_id in on_duty_at(window_start)):
                 current.guard_id = _pick_guard(session, estate_id, zone, window_start)
                 session.add(current)
                 session.flush()
@@ -653,11 +672,23 @@ def _round_for(session: Session, actor: Actor, point: PatrolPoint, now: datetime
     raise InvalidInput("error.not_on_round")
 
 
-def _last_counted(session: Session, guard_id: int, point_id: int | None = None) -> PatrolScan | None:
-    query = select(PatrolScan).where(PatrolScan.guard_id == guard_id, PatrolScan.outcome == ScanOutcome.COUNTED)
-    if point_id is not None:
-        query = query.where(PatrolScan.point_id == point_id)
-    return session.exec(query.order_by(col(PatrolScan.client_time).desc(), col(PatrolScan.id).desc())).first()
+def _counted_scans(guard_id: int):
+    return select(PatrolScan).where(PatrolScan.guard_id == guard_id, PatrolScan.outcome == ScanOutcome.COUNTED)
+
+
+def _last_counted_at(session: Session, guard_id: int, point_id: int) -> PatrolScan | None:
+    """The guard's latest counted scan of the checkpoint, by scan time."""
+    return session.exec(_counted_scans(guard_id).where(PatrolScan.point_id == point_id).order_by(
+        col(PatrolScan.client_time).desc(), col(PatrolScan.id).desc())).first()
+
+
+def _neighbours(session: Session, guard_id: int, when: datetime) -> list[PatrolScan]:
+    """The guard's counted scans closest in scan time before and after `when` (queued scans arrive out of order)."""
+    before = session.exec(_counted_scans(guard_id).where(PatrolScan.client_time <= when).order_by(
+        col(PatrolScan.client_time).desc(), col(PatrolScan.id).desc())).first()
+    after = session.exec(_counted_scans(guard_id).where(PatrolScan.client_time > when).order_by(
+        col(PatrolScan.client_time), col(PatrolScan.id))).first()
+    return [scan for scan in (before, after) if scan is not None]
 
 
 def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: object, client_time: object,
@@ -672,13 +703,15 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     * The same checkpoint again within 5 minutes, or one already counted in this round: outcome "duplicate",
       not counted, not an error.
     * Strict routes refuse a checkpoint scanned before the next one due ("error.out_of_order").
-    * Too fast: reaching this checkpoint from the guard's previous counted one quicker than walking at
-      2.5 m/s allows (or within 20 s when either has no coordinates) gives outcome "too_fast", audited as
-      "scan_flagged" and NOT counted. A code that was photographed and scanned from a screen is the usual
-      cause, and counting it would let a round finish on paper; a guard who really is there simply scans
-      again a little later and that scan counts. The times compared are the phone's scan times (as believed
-      above), so scans queued offline and sent together are not all flagged; round status still depends
-      only on server time.
+    * A scan claimed more than 5 minutes before its round was started is refused ("error.scan_before_round"):
+      a queued scan cannot predate the round it counts for, so back-dated claims cannot fill a round.
+    * Too fast: this checkpoint and the guard's nearest counted scan of another checkpoint (before or after it
+      in scan time, as queued scans arrive out of order) closer than walking at 2.5 m/s allows (or within
+      20 s when either has no coordinates) gives outcome "too_fast", audited as "scan_flagged" and NOT
+      counted. A code that was photographed and scanned from a screen is the usual cause, and counting it
+      would let a round finish on paper; a guard who really is there simply scans again a little later and
+      that scan counts. The times compared are the phone's scan times (as believed above), so scans queued
+      offline and sent together are not all flagged; round status still depends only on server time.
     * The round finishes itself when its last stop is counted: on_time by window_end, else late.
     """
     now = now or utcnow()
@@ -697,7 +730,7 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
             raise InvalidInput("error.qr_invalid")
     except DomainError as error:
         return _refuse_scan(session, actor, error)
-    if claimed - now > CLIENT_AHEAD_LIMIT:
+    if claimed - now > CLOCK_TOLERANCE:
         attempt = _Attempt(point.id, uid, now, now, False, CLIENT_AHEAD_NOTE)
     else:
         attempt = _Attempt(point.id, uid, claimed, now, now - claimed > SYNCED_LATE_AFTER, "")
@@ -710,6 +743,8 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     try:
         if patrol_round.status != RoundStatus.IN_PROGRESS or now > patrol_round.grace_end:
             raise InvalidInput("error.round_closed")  # closed while this request waited for the lock
+        if attempt.client_time < patrol_round.started_at - CLOCK_TOLERANCE:
+            raise InvalidInput("error.scan_before_round")
         counted, stops = _counted_ids(session, patrol_round.id), _stop_ids(session, patrol_round.route_id)
         outcome, note = _judge(session, actor, patrol_round, point, attempt.client_time, counted, stops)
     except DomainError as error:
@@ -748,7 +783,7 @@ def _judge(session: Session, actor: Actor, patrol_round: PatrolRound, point: Pat
            counted: set[int], stops: list[int]) -> tuple[ScanOutcome, str]:
     """Decide a scan of a stop of the guard's round (`counted`: its points counted so far; `stops`: its route's
     points in order): duplicate, out of order (raised), too fast or counted."""
-    same = _last_counted(session, actor.id, point.id)
+    same = _last_counted_at(session, actor.id, point.id)
     if same is not None and abs(when - same.client_time) < DUPLICATE_WINDOW:
         return ScanOutcome.DUPLICATE, "scanned again within 5 minutes"
     if point.id in counted:
@@ -757,12 +792,13 @@ def _judge(session: Session, actor: Actor, patrol_round: PatrolRound, point: Pat
         due = next((p for p in stops if p not in counted), None)
         if point.id != due:
             raise InvalidInput("error.out_of_order")
-    previous = _last_counted(session, actor.id)
-    if previous is not None and previous.point_id != point.id:
-        needed = walk_time(session.get(PatrolPoint, previous.point_id), point)
-        gap = when - previous.client_time
+    for neighbour in _neighbours(session, actor.id, when):
+        if neighbour.point_id == point.id:
+            continue
+        needed = walk_time(session.get(PatrolPoint, neighbour.point_id), point)
+        gap = abs(when - neighbour.client_time)
         if gap < needed:
-            return ScanOutcome.TOO_FAST, (f"too fast: {gap.total_seconds():.0f} s since the last checkpoint, "
+            return ScanOutcome.TOO_FAST, (f"too fast: {gap.total_seconds():.0f} s from another checkpoint's scan, "
                                           f"walking needs {needed.total_seconds():.0f} s")
     return ScanOutcome.COUNTED, ""
 

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 
 from estate_pwa.core.clock import format_local
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.media import MAX_BYTES, BadImage, save_photo, thumbnail_data_url
+from estate_pwa.core.media import thumbnail_data_url
 from estate_pwa.models import PatrolPoint, Role
 from estate_pwa.services import estate, incidents
 from estate_pwa.services.errors import DomainError
@@ -77,17 +77,8 @@ class GuardIncidentState(IncidentRows, SessionState):
     async def add_photos(self, files: list[rx.UploadFile]):
         """Keep photos for the incident being written, stored at once (shown as thumbnails until it is sent)."""
         self.error = ""
-        with session_scope() as session:
-            actor = self._actor(session)
-        if actor is None or not actor.has(Role.GUARD) or not isinstance(files, list):
-            self.error = self._text("error.not_allowed")
-            return
-        stored = []
-        for upload in files[:max(0, incidents.MAX_PHOTOS - len(self._pending))]:
-            try:
-                stored.append(save_photo(await upload.read(MAX_BYTES + 1), incidents.PHOTO_FOLDER))
-            except (BadImage, AttributeError, TypeError):
-                self.error = self._text("error.bad_photo")
+        stored = await self._store_photos(files, incidents.PHOTO_FOLDER, Role.GUARD,
+                                          incidents.MAX_PHOTOS - len(self._pending))
         self._pending = self._pending + stored
         self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
 

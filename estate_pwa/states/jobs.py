@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.media import MAX_BYTES, BadImage, data_url_of, save_photo, save_png_data_url, thumbnail_data_url
-from estate_pwa.models import Building, RequestKind, RequestStatus, Role, ServiceRequest, Unit, User
+from estate_pwa.core.media import BadImage, data_url_of, photo_data_url, save_png_data_url, thumbnail_data_url
+from estate_pwa.models import Area, Building, RequestKind, RequestStatus, Role, ServiceRequest, Unit, User
 from estate_pwa.services import estate, jobs
 from estate_pwa.services.errors import DomainError, InvalidInput
 from estate_pwa.services.validation import positive_id
@@ -18,6 +18,7 @@ from estate_pwa.states.session import SessionState
 
 WATCH_SECONDS = 5
 PHOTOS_PER_UPLOAD = 3
+HOME = "home"
 
 
 def _iso(moment: datetime | None) -> str:
@@ -25,25 +26,30 @@ def _iso(moment: datetime | None) -> str:
 
 
 class JobsView(SessionState):
-    """Shared by the job screens: rows for display, and running one service call for the acting user."""
+    """Shared by the job screens: rows for display, a photo opened at full size, and running one service call."""
 
     server_now: str = ""
     error: str = ""
+    full_photo: str = ""
 
-    async def _store_photos(self, files: list, folder: str, role: Role, held: int) -> list[str]:
-        """Store uploaded photos for a logged-in `role` (at most PHOTOS_PER_UPLOAD in all); a bad one sets `error`."""
-        with session_scope() as session:
-            actor = self._actor(session)
-        if actor is None or not actor.has(role) or not isinstance(files, list):
-            self.error = self._text("error.not_allowed")
-            return []
-        stored = []
-        for upload in files[:max(0, PHOTOS_PER_UPLOAD - held)]:
-            try:
-                stored.append(save_photo(await upload.read(MAX_BYTES + 1), folder))
-            except (BadImage, AttributeError, TypeError):
-                self.error = self._text("error.bad_photo")
-        return stored
+    @rx.event
+    def open_photo(self, photo_id: str):
+        """Show one request photo at full size, only to someone who may see that request."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                name = jobs.photo_file(session, self._actor(session), photo_id)
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        self.full_photo = photo_data_url(name)
+        if not self.full_photo:
+            self.error = self._text("error.not_found")
+
+    @rx.event
+    def close_photo(self):
+        """Close the full-size photo."""
+        self.full_photo = ""
 
     def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str,
               actor=None) -> list[dict[str, str]]:
@@ -57,6 +63,7 @@ class JobsView(SessionState):
         rows = []
         for request in requests:
             clock = jobs.clocks(request, now)
+            shown = [(str(p.id), src) for p in photos[request.id] if (src := thumbnail_data_url(p.file))]
             waiting_dispatch = request.kind == RequestKind.REPAIR and request.accepted_at is None \
                 and request.status in (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
             deadline = clock.dispatch_deadline if waiting_dispatch else (clock.finish_deadline or
@@ -89,7 +96,8 @@ class JobsView(SessionState):
                 "is_repair": "1" if request.kind == RequestKind.REPAIR else "",
                 "contact": jobs.contact_of(session, actor, request) if actor is not None else "",
                 "late_excused": "1" if clock.dispatch_excused else "",
-                "photos": "|".join(filter(None, (thumbnail_data_url(name) for name in photos[request.id]))),
+                "photos": "|".join(src for _, src in shown),
+                "photo_ids": "|".join(photo_id for photo_id, _ in shown),
             })
         return rows
 
@@ -106,19 +114,22 @@ class JobsView(SessionState):
 
     @staticmethod
     def _places(session: Session, requests: list[ServiceRequest]) -> dict[int, str]:
+        """Where each request is: its unit ('1栋 101'), its common area's name, or both."""
         unit_ids = {r.unit_id for r in requests if r.unit_id}
-        if not unit_ids:
-            return {}
-        labels = {u.id: f"{b.name} {u.number}" for u, b in session.exec(
+        area_ids = {r.area_id for r in requests if r.area_id}
+        units = {u.id: f"{b.name} {u.number}" for u, b in session.exec(
             select(Unit, Building).join(Building, col(Building.id) == Unit.building_id)
-            .where(col(Unit.id).in_(unit_ids)))}
-        return {r.id: labels.get(r.unit_id, "") for r in requests}
+            .where(col(Unit.id).in_(unit_ids)))} if unit_ids else {}
+        areas = dict(session.exec(select(Area.id, Area.name).where(col(Area.id).in_(area_ids))).all()) \
+            if area_ids else {}
+        return {r.id: " ".join(filter(None, (units.get(r.unit_id), areas.get(r.area_id)))) for r in requests}
 
 
 class ResidentRequestsState(JobsView):
     """A resident's requests: report a new one, follow it, confirm and rate it."""
 
     requests: list[dict[str, str]] = []
+    places: list[dict[str, str]] = []
     previews: list[str] = []
     form_key: int = 0
     _pending: list[str] = []
@@ -132,20 +143,31 @@ class ResidentRequestsState(JobsView):
             if actor is None:
                 return self._send_away(session)
             self._refresh(session, actor)
+            self.places = self._home_place(session, actor) + [
+                {"value": str(area.id), "label": area.name} for area in jobs.common_areas(session, actor)]
         self.error = ""
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
         self.requests = self._rows(session, jobs.for_resident(session, actor), timezone)
 
+    def _home_place(self, session: Session, actor) -> list[dict[str, str]]:
+        """The resident's own unit as the first place to report about (none for a resident without one)."""
+        if actor.unit_id is None:
+            return []
+        home = estate.household(session, actor)
+        unit = f"{home.building_name} {home.unit_number}"
+        return [{"value": HOME, "label": self._text("jobs.place_home", unit=unit)}]
+
     @rx.event
     def submit(self, form: dict):
-        """Report a repair, complaint or suggestion."""
+        """Report a repair, complaint or suggestion about the resident's home or a chosen common area."""
         form = self._fields(form)
         photos = list(self._pending)
+        area_id = None if form.get("place") == HOME else form.get("place")
         if self._act(lambda session, actor: jobs.submit(
                 session, actor, form.get("kind"), form.get("description"), form.get("category") or "other",
-                "emergency" if form.get("emergency") == "on" else "routine", photos=photos)):
+                "emergency" if form.get("emergency") == "on" else "routine", area_id, photos=photos)):
             self.form_key += 1
             self._pending, self.previews = [], []
             return rx.toast.success(self._text("jobs.submitted"))
@@ -154,7 +176,7 @@ class ResidentRequestsState(JobsView):
     async def add_photos(self, files: list[rx.UploadFile]):
         """Keep photos for the request being written (shown as thumbnails until it is sent)."""
         self.error = ""
-        stored = await self._store_photos(files, "requests", Role.RESIDENT, len(self._pending))
+        stored = await self._store_photos(files, "requests", Role.RESIDENT, PHOTOS_PER_UPLOAD - len(self._pending))
         self._pending = self._pending + stored
         self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
 
@@ -292,7 +314,8 @@ class TechnicianJobsState(JobsView):
     async def add_work_photos(self, files: list[rx.UploadFile]):
         """Keep photos of the work for the job being closed."""
         self.error = ""
-        stored = await self._store_photos(files, "work", Role.TECHNICIAN, len(self._pending_work))
+        stored = await self._store_photos(files, "work", Role.TECHNICIAN,
+                                          PHOTOS_PER_UPLOAD - len(self._pending_work))
         self._pending_work = self._pending_work + stored
         self.work_previews = self.work_previews + [thumbnail_data_url(name) for name in stored]
 

@@ -12,7 +12,7 @@ from estate_pwa.core.qr import qr_data_url
 from estate_pwa.models import STAFF_ROLES, Role, User
 from estate_pwa.routes import JOIN
 from estate_pwa.services import accounts, audit, estate, roster
-from estate_pwa.services.errors import DomainError, InvalidInput
+from estate_pwa.services.errors import DomainError
 from estate_pwa.services.validation import positive_id
 from estate_pwa.states.session import SessionState
 
@@ -90,45 +90,28 @@ class StaffAdminState(SessionState):
     def create(self, form: dict):
         """Create a staff account from the form (roles are the ticked checkboxes)."""
         form = self._fields(form)
-        self.error = self.notice = ""
+        self.notice = ""
         roles = [r.value for r in STAFF_ROLES if form.get(f"role_{r.value}") in ("on", True, "true")]
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                accounts.create_staff(session, actor, form.get("name"), form.get("phone"), roles, form.get("password"))
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self.form_key += 1
-        return rx.toast.success(self._text("staff.created"))
+        if self._act(accounts.create_staff, form.get("name"), form.get("phone"), roles, form.get("password")):
+            self.form_key += 1
+            return rx.toast.success(self._text("staff.created"))
 
     @rx.event
     def set_active(self, user_id: str, active: bool):
         """Disable or re-enable one account."""
-        self.error = self.notice = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                accounts.set_active(session, actor, user_id, active is True)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
+        self.notice = ""
+        self._act(accounts.set_active, user_id, active is True)
 
     @rx.event
     def reset_password(self, user_id: str):
         """Reset one account's password and show the temporary one to the manager."""
-        self.error = self.notice = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                password = accounts.reset_password(session, actor, user_id)
-                user = session.get(User, positive_id(user_id))
-                self.notice = self._text("staff.reset_done", name=user.name, password=password)
-        except DomainError as error:
-            self.error = self._say(error)
+        self.notice = ""
+        self._act(self._reset_password, user_id)
+
+    def _reset_password(self, session, actor, user_id: str) -> None:
+        password = accounts.reset_password(session, actor, user_id)
+        user = session.get(User, positive_id(user_id))
+        self.notice = self._text("staff.reset_done", name=user.name, password=password)
 
 
 class UnitsState(SessionState):
@@ -200,16 +183,15 @@ class UnitsState(SessionState):
     @rx.event
     def invite(self, unit_id: str):
         """Issue a fresh invite code for a unit and show it as a QR code to print."""
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                code = accounts.issue_invite(session, actor, unit_id)
-                label = next((u["label"] for u in self.units if u["id"] == str(code.unit_id)), "")
-                timezone = estate.estate_of(session, actor).timezone
-        except DomainError as error:
-            self.error = self._say(error)
-            return
+        self._act(self._show_invite, unit_id)
+
+    def _refresh(self, session, actor) -> None:
+        """Issuing an invite changes nothing the list of units shows."""
+
+    def _show_invite(self, session, actor, unit_id: str) -> None:
+        code = accounts.issue_invite(session, actor, unit_id)
+        label = next((u["label"] for u in self.units if u["id"] == str(code.unit_id)), "")
+        timezone = estate.estate_of(session, actor).timezone
         parts = urlsplit(str(self.router.url))
         link = f"{parts.scheme}://{parts.netloc}{JOIN}?code={code.code}"
         self.invite_title = self._text("units.invite_for", unit=label)
@@ -254,14 +236,16 @@ class RosterState(SessionState):
         self._fill()
 
     def _fill(self) -> None:
+        """Read the day shown."""
         try:
             with session_scope() as session:
-                actor = self._actor(session)
-                duties = roster.day_roster(session, actor, self._day)
-                timezone = estate.estate_of(session, actor).timezone
+                self._refresh(session, self._actor(session))
         except DomainError as error:
             self.error = self._say(error)
-            return
+
+    def _refresh(self, session, actor) -> None:
+        duties = roster.day_roster(session, actor, self._day)
+        timezone = estate.estate_of(session, actor).timezone
         self.day_label = f"{self._day.year}-{self._day_label(self._day)}"
         self.duties = [
             {"id": str(d.assignment_id), "name": d.user_name, "role": self._text(f"role.{d.role.value}"),
@@ -278,32 +262,21 @@ class RosterState(SessionState):
         self._day += timedelta(days=days)
         self._fill()
 
+    def _loaded(self) -> bool:
+        """Whether a day is shown; changes sent before the roster was loaded are refused."""
+        if self._day is None:
+            self.error = self._text("error.bad_request")
+        return self._day is not None
+
     @rx.event
     def add(self, form: dict):
         """Assign a person to a shift in a role on the day shown."""
         form = self._fields(form)
-        self.error = ""
-        try:
-            if self._day is None:
-                raise InvalidInput("error.bad_request")
-            with session_scope() as session:
-                roster.assign(session, self._actor(session), form.get("user"), form.get("shift"), self._day,
-                              form.get("role"))
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self._fill()
+        if self._loaded():
+            self._act(roster.assign, form.get("user"), form.get("shift"), self._day, form.get("role"))
 
     @rx.event
     def remove(self, assignment_id: str):
         """Remove one assignment."""
-        self.error = ""
-        try:
-            if self._day is None:
-                raise InvalidInput("error.bad_request")
-            with session_scope() as session:
-                roster.unassign(session, self._actor(session), assignment_id)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self._fill()
+        if self._loaded():
+            self._act(roster.unassign, assignment_id)

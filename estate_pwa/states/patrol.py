@@ -28,18 +28,30 @@ ALL = "all"
 """The value of a filter's "all" choice (a select cannot hold an empty value)."""
 
 
+def _claim_queue(actor) -> rx.event.EventSpec:
+    """Tell the phone's scan queue whose scans it takes from now on (see patrol.queue_owner)."""
+    return rx.call_script(f"window.estateScans.setOwner({json.dumps(patrol.queue_owner(actor))})")
+
+
 def _record_queued(token: str, items: list[dict]) -> list[tuple[object, patrol.ScanResult | DomainError]] | None:
     """Record queued scans for whoever holds `token`, each in its own transaction; (scan id, answer or refusal)
-    per item, or None when the token names nobody (then nothing is recorded and the phone keeps its queue)."""
+    per item, or None when the token names nobody (then nothing is recorded and the phone keeps its queue).
+    Items another guard queued on this phone are left for that guard; someone who is not a guard is refused
+    (and audited) once for the whole batch."""
     answers: list[tuple[object, patrol.ScanResult | DomainError]] = []
     actor = None
     for item in items:
         uid = item.get("uid")
+        if answers and not actor.has(Role.GUARD):
+            answers.append((uid, answers[0][1]))
+            continue
         try:
             with session_scope() as session:
                 actor = actor or accounts.resolve(session, token)
                 if actor is None:
                     return None
+                if item.get("owner") not in (None, patrol.queue_owner(actor)):
+                    continue
                 answers.append((uid, patrol.record_scan(session, actor, patrol.token_of(item.get("code")), uid,
                                                         item.get("at"))))
         except DomainError as error:
@@ -79,13 +91,14 @@ class GuardRoundsState(PatrolView):
 
     @rx.event
     def load(self):
-        """Show the guard's open rounds (creating the coming ones first)."""
+        """Show the guard's open rounds; scans this phone queues from now on are the guard's."""
         with session_scope() as session:
             actor = self._enter(session, Role.GUARD)
             if actor is None:
                 return self._send_away(session)
             self._refresh(session, actor)
         self.error = ""
+        return _claim_queue(actor)
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
@@ -153,8 +166,10 @@ class ScanState(SessionState):
         self.point_name = self.progress = self.message = ""
         self.counted = False
         with session_scope() as session:
-            if self._enter(session, Role.GUARD) is None:
+            actor = self._enter(session, Role.GUARD)
+            if actor is None:
                 return self._send_away(session)
+        return _claim_queue(actor)
 
     @rx.event
     def camera_failed(self):
@@ -288,16 +303,13 @@ class PatrolSetupState(SessionState):
     def create_route(self, form: dict):
         """Add a route through the tapped checkpoints with its daily schedule; its rounds are created at once."""
         form = self._fields(form)
-        done = self._act(self._create_route, form.get("name"), list(self.route_stops), form.get("starts"),
+        done = self._act(patrol.create_route, form.get("name"), list(self.route_stops), form.get("starts"),
                          form.get("ends"), form.get("every"), form.get("expected"), form.get("grace"),
                          form.get("strict") == "on")
         if done:
             self.route_stops = []
-
-    @staticmethod
-    def _create_route(session: Session, actor, *args) -> None:
-        route = patrol.create_route(session, actor, *args)
-        patrol.keep_rounds_current(session, route.estate_id)
+            with session_scope() as session:
+                patrol.keep_rounds_current(session, self._actor(session).estate_id)
 
     @rx.event
     def reissue(self, point_id: str):

@@ -1,5 +1,6 @@
 """The device's session: its token and language, and who is asking, resolved on the server."""
 
+import asyncio
 from datetime import date
 
 import reflex as rx
@@ -8,6 +9,7 @@ from sqlmodel import Session
 from estate_pwa import routes
 from estate_pwa.core.db import session_scope
 from estate_pwa.core.i18n import LANGUAGES, tr
+from estate_pwa.core.media import MAX_BYTES, BadImage, save_photo
 from estate_pwa.models import Role
 from estate_pwa.services import accounts, estate
 from estate_pwa.services.errors import DomainError
@@ -85,6 +87,22 @@ class SessionState(rx.State):
             self.error = self._say(error)
             return False
         return True
+
+    async def _store_photos(self, files: object, folder: str, role: Role, room: int) -> list[str]:
+        """Store up to `room` uploaded photos for a logged-in `role` (resized off the event loop, so the worker
+        keeps serving others); a bad photo sets `error` and the good ones are kept."""
+        with session_scope() as session:
+            actor = self._actor(session)
+        if actor is None or not actor.has(role) or not isinstance(files, list):
+            self.error = self._text("error.not_allowed")
+            return []
+        stored = []
+        for upload in files[:max(0, room)]:
+            try:
+                stored.append(await asyncio.to_thread(save_photo, await upload.read(MAX_BYTES + 1), folder))
+            except (BadImage, AttributeError, TypeError):
+                self.error = self._text("error.bad_photo")
+        return stored
 
     async def _forget_screens(self) -> None:
         """Clear what every screen of this tab holds (on logout, and before someone else's session starts)."""

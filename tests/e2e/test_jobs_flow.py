@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import ServiceRequest, User
+from estate_pwa.models import Area, ServiceRequest, User
 from estate_pwa.services import jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
@@ -39,6 +39,16 @@ def _photo(path, colour):
     return str(path)
 
 
+def _opens_full_size(page, card):
+    """Tapping a request's thumbnail opens that photo at full size (1600 px sent, 1280 px stored), then closes."""
+    card.get_by_role("img", name="photo").first.click()
+    full = page.get_by_role("dialog").get_by_role("img", name="full-size")
+    expect(full).to_be_visible()
+    assert full.evaluate("image => image.naturalWidth") == 1280
+    page.get_by_role("dialog").get_by_role("button", name="关闭").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
 def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser, playwright, app, tmp_path):
     device = playwright.devices["Pixel 7"]
     leak = f"厨房水管漏水 {uuid.uuid4().hex[:6]}"
@@ -56,6 +66,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         resident.get_by_role("button", name="提交").click()
         expect(_card(resident, leak)).to_contain_text("待派单")
         expect(_card(resident, leak).get_by_role("img", name="photo")).to_have_count(1)
+        _opens_full_size(resident, _card(resident, leak))
 
         login(office, MANAGER[0], MANAGER[1], "/manager")
         office.locator("nav a[href='/manager/jobs']").click()
@@ -79,6 +90,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         login(technician, TECHNICIAN[0], TECHNICIAN[1], "/technician")
         job = _card(technician, leak)
         expect(job.get_by_role("img", name="photo")).to_have_count(1)
+        _opens_full_size(technician, job)
         job.get_by_role("button", name="接单出发").click()
         expect(job).to_contain_text("处理中")
         expect(job).to_contain_text("承诺完成时间")
@@ -110,6 +122,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         expect(closed).to_contain_text("已完成")
         expect(closed).to_contain_text("按时")
         expect(closed).to_contain_text("3分钟内出发")
+        _opens_full_size(office, closed)
         closed.get_by_role("button", name="记录").click()
         dialog = office.get_by_role("dialog")
         for step in ("提交报事", "派单", "接单出发", "完工", "确认满意"):
@@ -130,3 +143,30 @@ def test_a_new_emergency_appears_on_the_technicians_screen_without_reload(phone,
         session.commit()
     expect(_card(phone, leak)).to_be_visible(timeout=15_000)
     expect(_card(phone, leak)).to_contain_text("急修")
+
+
+def test_a_resident_reports_a_problem_in_a_common_area(browser, playwright, app):
+    device = playwright.devices["Pixel 7"]
+    broken = f"车库灯不亮 {uuid.uuid4().hex[:6]}"
+    resident = browser.new_context(**device, base_url=app.url).new_page()
+    office = browser.new_context(**device, base_url=app.url).new_page()
+    try:
+        login(resident, DEMO_RESIDENT[0], DEMO_RESIDENT[1], "/resident")
+        resident.goto("/resident/requests")
+        resident.fill("textarea[name=description]", broken)
+        expect(resident.locator("#report-place")).to_contain_text("我家(1栋 101)")
+        resident.locator("#report-place").click()
+        resident.get_by_role("option", name="地下车库").click()
+        resident.get_by_role("button", name="提交").click()
+        expect(_card(resident, broken)).to_contain_text("地下车库")
+        with Session(get_engine(app.db_url)) as session:
+            stored = session.exec(select(ServiceRequest).where(ServiceRequest.description == broken)).one()
+            garage = session.exec(select(Area).where(Area.id == stored.area_id)).one()
+            assert (garage.name, stored.unit_id) == ("地下车库", None)
+
+        login(office, MANAGER[0], MANAGER[1], "/manager")
+        office.goto("/manager/jobs")
+        expect(_card(office, broken)).to_contain_text("地下车库")
+    finally:
+        for page in (resident, office):
+            page.context.close()

@@ -3,7 +3,6 @@
 The camera is Chromium's fake capture device playing a Y4M video of the app's own checkpoint codes.
 """
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect

@@ -230,11 +230,11 @@ async def _open_photo(app_url: str, device_token: str, photo_id: str) -> str:
         await client.close()
 
 
-def _resident_of_another_unit(db_url: str, owner: User) -> str:
-    """A new resident of a unit other than `owner`'s, logged in; returns the device token."""
+def _resident_of_another_unit(db_url: str, estate_id: int, unit_id: int) -> str:
+    """A new resident of the estate living in a unit other than `unit_id`, logged in; returns the device token."""
     with Session(get_engine(db_url)) as session:
-        unit = session.exec(select(Unit.id).where(Unit.estate_id == owner.estate_id, Unit.id != owner.unit_id)).first()
-        neighbour = User(estate_id=owner.estate_id, phone=unique_phone(), name="邻居", unit_id=unit,
+        unit = session.exec(select(Unit.id).where(Unit.estate_id == estate_id, Unit.id != unit_id)).first()
+        neighbour = User(estate_id=estate_id, phone=unique_phone(), name="邻居", unit_id=unit,
                          password_hash=hash_password(PASSWORD))
         session.add(neighbour)
         session.flush()
@@ -253,8 +253,8 @@ def test_a_full_size_photo_reaches_only_those_who_may_see_its_request(app, monke
                               photos=[media.save_photo(buffer.getvalue(), "requests")])
         session.commit()
         photo_id = str(jobs.photo_files(session, [request])[request.id][0].id)
+        neighbour_token = _resident_of_another_unit(app.db_url, owner.estate_id, owner.unit_id)
     owner_token = _login(app.db_url, DEMO_RESIDENT[0], DEMO_RESIDENT[1])
-    neighbour_token = _resident_of_another_unit(app.db_url, owner)
     technician_token = _login(app.db_url, *DEMO_ACCOUNTS[4][:2])
 
     for token in (neighbour_token, "", "A" * 43):

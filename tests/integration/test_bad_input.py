@@ -3,7 +3,6 @@
 import re
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -12,7 +11,7 @@ from estate_pwa.models import Role, ServiceRequest, User
 from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.auth import JoinState, LoginState
-from estate_pwa.states.jobs import ResidentRequestsState, TechnicianJobsState
+from estate_pwa.states.jobs import JobsView, ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.me import MeState
 from tests.e2e.conftest import staff_account
@@ -134,6 +133,10 @@ def test_job_handlers_refuse_hostile_input_with_a_message(app):
         {"kind": ["repair"], "description": {"$gt": ""}}, "x", None]]
     resident_calls += [(ResidentRequestsState, "rate", {"request_id": value, "satisfied": True})
                        for value in HOSTILE_VALUES]
+    resident_calls += [(ResidentRequestsState, "submit", {"form": {"kind": "repair", "description": "漏水",
+                                                                    "place": place}})
+                       for place in HOSTILE_VALUES if place not in ("", None)]
+    resident_calls += [(JobsView, "open_photo", {"photo_id": value}) for value in HOSTILE_VALUES]
     technician_calls = [(TechnicianJobsState, "load", {})]
     technician_calls += [(TechnicianJobsState, handler, {"request_id": value})
                          for handler in ("accept", "claim", "resume") for value in HOSTILE_VALUES]
@@ -147,7 +150,7 @@ def test_job_handlers_refuse_hostile_input_with_a_message(app):
     before, log_start = _requests(app.db_url), app.log.stat().st_size
     as_resident = run(_send_all(app.url, resident_token, resident_calls))
     as_technician = run(_send_all(app.url, technician_token, technician_calls))
-    assert {"内容最多 1000 个字", "请描述问题", "请求无效"} <= set(_errors(as_resident))
+    assert {"内容最多 1000 个字", "请描述问题", "请求无效", "所选公共区域不属于本小区"} <= set(_errors(as_resident))
     assert {"时间无效", "签名图片无效,请重签"} <= set(_errors(as_technician))
     assert _requests(app.db_url) == before
     _log_has_no_traceback(app, log_start)

@@ -129,3 +129,24 @@ def test_a_resident_and_a_logged_out_device_cannot_record_scans(app):
     received = run(_sync(app.url, "", [_item(paths[0])]))
     assert "请先登录" in received and "estateScans.ack" not in received  # kept on the phone until someone logs in
     assert _scans(app.db_url, guard_phone) == []
+
+
+def test_a_shared_duty_phone_sends_each_guards_queued_scans_only_for_that_guard(app):
+    day_phone, day_password = staff_account(app.db_url, Role.GUARD, name="白班保安")
+    night_phone, night_password = staff_account(app.db_url, Role.GUARD, name="夜班保安")
+    _, paths = route_due_now(app.db_url, day_phone, side_by_side=True)
+    with Session(get_engine(app.db_url)) as session:
+        day, night = (actor_for(session, session.exec(select(User).where(User.phone == phone)).one())
+                      for phone in (day_phone, night_phone))
+        day_owner, night_owner = patrol.queue_owner(day), patrol.queue_owner(night)
+    assert day_owner != night_owner
+    days_scan = _item(paths[0]) | {"owner": day_owner}
+    nights_scan = _item(paths[1]) | {"owner": night_owner}
+
+    received = run(_sync(app.url, _token(app.db_url, night_phone, night_password), [days_scan, nights_scan]))
+    assert nights_scan["uid"] in received and days_scan["uid"] not in received  # left on the phone for its guard
+    assert _scans(app.db_url, day_phone) == []
+
+    received = run(_sync(app.url, _token(app.db_url, day_phone, day_password), [days_scan]))
+    assert days_scan["uid"] in received and "estateScans.ack" in received
+    assert [s.scan_uid for s in _scans(app.db_url, day_phone)] == [days_scan["uid"]]

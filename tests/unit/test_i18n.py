@@ -20,7 +20,8 @@ def placeholders(text: str) -> set[str]:
 
 
 def _is_audit_record(node) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("record", "record_refusal")
             and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit")
 
 
@@ -80,7 +81,8 @@ def test_every_error_key_used_by_services_is_translated():
 
 def test_every_audit_action_is_translated():
     actions = audit_actions()
-    assert {"login", "staff_created", "account_enabled", "account_disabled", "duty_removed"} <= actions
+    assert {"login", "staff_created", "account_enabled", "account_disabled", "duty_removed",
+            "request_refused"} <= actions
     assert sorted(a for a in actions if f"audit.{a}" not in TEXT) == []
 
 

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, func, select
 
+from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
     Area, AuditEntry, FollowUp, RequestPause, RequestStatus, Role, ServiceRequest, User,
 )
-from estate_pwa.services import jobs, roster
+from estate_pwa.services import audit, jobs, roster
 from estate_pwa.services.errors import InvalidInput, NotAllowed, NotFound
 from tests.unit.conftest import NOW
 
@@ -181,6 +182,48 @@ def test_resident_submits_for_own_unit(session, fresh_session, estate, units, re
     assert stored.first_receiver_id is None and stored.technician_id is None
     history = jobs.history(fresh_session, resident, request.id)
     assert [e.action for e in history] == ["request_submitted"]
+
+
+def test_resident_reports_for_a_common_area_of_the_estate(session, fresh_session, factory, estate, resident):
+    garage = Area(estate_id=estate.id, name="地下车库", kind="car_park")
+    lobby = Area(estate_id=estate.id, name="1栋大堂", kind="lobby")
+    foreign = Area(estate_id=factory.estate().id, name="别的小区大堂", kind="lobby")
+    session.add_all([garage, lobby, foreign])
+    session.commit()
+    assert [a.name for a in jobs.common_areas(fresh_session, resident)] == ["1栋大堂", "地下车库"]
+    request = jobs.submit(session, resident, "repair", "车库灯不亮", "public_area", area_id=str(garage.id), now=NOW)
+    session.commit()
+    stored = row(fresh_session, request.id)
+    assert (stored["area_id"], stored["unit_id"], stored["reporter_id"]) == (garage.id, None, resident.id)
+    assert [r.id for r in jobs.for_resident(fresh_session, resident)] == [request.id]
+    home = jobs.submit(session, resident, "repair", "厨房漏水", area_id="", now=NOW)
+    session.commit()
+    assert (row(fresh_session, home.id)["area_id"], row(fresh_session, home.id)["unit_id"]) == (None, resident.unit_id)
+
+
+@pytest.mark.parametrize("area", ["foreign", "unknown", "-1", "abc", True, [1]])
+def test_resident_cannot_report_for_an_area_outside_the_estate(session, fresh_session, factory, estate, resident,
+                                                              area):
+    if area == "foreign":
+        foreign = Area(estate_id=factory.estate().id, name="别的小区大堂", kind="lobby")
+        session.add(foreign)
+        session.commit()
+        area = foreign.id
+    elif area == "unknown":
+        area = 10**9
+    with pytest.raises(InvalidInput) as refusal:
+        jobs.submit(session, resident, "repair", "大堂灯不亮", area_id=area, now=NOW)
+    assert refusal.value.key == "error.area_unknown"
+    assert fresh_session.exec(select(ServiceRequest).where(ServiceRequest.estate_id == estate.id)).all() == []
+    entry = refusals(fresh_session, estate.id)[-1]
+    assert (entry.actor_id, entry.detail["reason"]) == (resident.id, "error.area_unknown")
+
+
+def test_a_resident_without_a_unit_must_choose_an_area(session, factory, estate):
+    homeless = factory.actor(factory.user(estate, Role.RESIDENT))
+    with pytest.raises(InvalidInput) as refusal:
+        jobs.submit(session, homeless, "repair", "坏了", now=NOW)
+    assert refusal.value.key == "error.place_required"
 
 
 @pytest.mark.parametrize("kind", ["complaint", "suggestion"])
@@ -455,6 +498,26 @@ def test_role_refusal_is_audited(session, fresh_session, estate, resident, guard
         jobs.dispatch(session, guard, job.id, tech.id, now=NOW)
     session.rollback()
     assert len(refusals(fresh_session, estate.id)) == logged + 1
+
+
+def test_a_client_looping_refused_calls_writes_twenty_refusals_a_minute(
+        session, fresh_session, monkeypatch, estate, resident):
+    job = repair(session, resident)
+    for _ in range(25):
+        with pytest.raises(NotAllowed):
+            jobs.claim(session, resident, job.id)
+    entries = refusals(fresh_session, estate.id)
+    assert len(entries) == 20 and {e.actor_id for e in entries} == {resident.id}
+    assert row(fresh_session, job.id)["status"] == RequestStatus.RECEIVED
+
+    a_minute_later = utcnow() + timedelta(seconds=61)
+    monkeypatch.setattr(audit, "utcnow", lambda: a_minute_later)
+    with pytest.raises(NotAllowed):
+        jobs.claim(session, resident, job.id)
+    entries = refusals(fresh_session, estate.id)
+    assert len(entries) == 21
+    assert entries[-1].detail == {"reason": "error.not_allowed", "suppressed": 5}
+    assert entries[-1].created_at == a_minute_later
 
 
 @pytest.mark.parametrize("kind", ["complaint", "suggestion"])
@@ -1343,8 +1406,33 @@ def test_report_and_work_photos_are_attached_in_order(session, fresh_session, bo
     jobs.accept(session, tech, job.id, now=NOW + 2 * MIN)
     jobs.complete(session, tech, job.id, "修好了", now=NOW + HOUR, photos=["work/" + "c" * 32 + ".jpg"])
     session.commit()
-    assert jobs.photo_files(fresh_session, [job]) == {
+    assert {i: [p.file for p in found] for i, found in jobs.photo_files(fresh_session, [job]).items()} == {
         job.id: ["requests/" + "a" * 32 + ".jpg", "requests/" + "b" * 32 + ".jpg", "work/" + "c" * 32 + ".jpg"]}
+
+
+def test_a_full_size_photo_is_for_those_who_may_see_the_request(
+        session, fresh_session, factory, estate, boss, resident, housemate, stranger, tech, tech2, guard, other):
+    job = jobs.submit(session, resident, "repair", "漏水", "plumbing", now=NOW, photos=[GOOD_PHOTO])
+    session.commit()
+    photo_id = jobs.photo_files(fresh_session, [job])[job.id][0].id
+    for viewer in (resident, housemate, boss, tech, tech2):  # technicians: the job waits in their pool
+        assert jobs.photo_file(fresh_session, viewer, str(photo_id)) == GOOD_PHOTO
+    jobs.dispatch(session, boss, job.id, tech.id, now=NOW + MIN)
+    session.commit()
+    assert jobs.photo_file(fresh_session, tech, photo_id) == GOOD_PHOTO
+    for outsider in (tech2, stranger, guard, other["boss"], other["tech"]):
+        with pytest.raises(NotFound) as refusal:
+            jobs.photo_file(fresh_session, outsider, photo_id)
+        assert refusal.value.key == "error.not_found"
+    with pytest.raises(NotAllowed):
+        jobs.photo_file(fresh_session, None, photo_id)
+
+
+@pytest.mark.parametrize("photo_id", ["", "abc", "-1", 0, 10**12, True, None, [1], {"id": 1}, "1 OR 1=1"])
+def test_a_full_size_photo_needs_a_real_photo_id(session, resident, photo_id):
+    with pytest.raises((InvalidInput, NotFound)) as refusal:
+        jobs.photo_file(session, resident, photo_id)
+    assert refusal.value.key in ("error.bad_request", "error.not_found")
 
 
 @pytest.mark.parametrize("photos", [["../../etc/passwd"], [GOOD_PHOTO + "x"], "requests/a.jpg", [5], [None]])

@@ -34,6 +34,10 @@ def test_photo_is_shrunk_turned_upright_and_has_a_thumbnail(media_folder):
     with Image.open(media_folder / (name + media.THUMB_SUFFIX)) as thumb:
         assert max(thumb.size) == media.THUMB_SIDE
     assert media.thumbnail_data_url(name).startswith("data:image/jpeg;base64,")
+    full = media.photo_data_url(name)
+    assert full.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(full.split(",", 1)[1]))) as shown:
+        assert shown.size == (640, 1280)
 
 
 @pytest.mark.parametrize("data", [b"", b"not an image", b"\xff\xd8\xff" + b"0" * 100, b"x" * (media.MAX_BYTES + 1)])
@@ -58,6 +62,7 @@ def test_names_outside_the_media_folder_are_not_read(media_folder, name):
     (media_folder.parent / "secret").write_text("private")
     assert media.data_url_of(name) == ""
     assert media.thumbnail_data_url(name or "") == ""
+    assert media.photo_data_url(name) == ""
 
 
 def test_a_decompression_bomb_is_refused_before_decoding():

@@ -15,8 +15,8 @@ from estate_pwa.core import tokens
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.i18n import tr
 from estate_pwa.models import (
-    Area, AuditEntry, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, RouteStop,
-    ScanOutcome, User,
+    Area, AuditEntry, DutyAssignment, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus,
+    RouteStop, ScanOutcome, User,
 )
 from estate_pwa.services import patrol, roster
 from estate_pwa.services.errors import InvalidInput, NotAllowed, NotFound
@@ -281,6 +281,21 @@ def test_generation_is_idempotent_and_fills_in_guards_later(session, factory, es
     rounds = session.exec(select(PatrolRound).where(PatrolRound.route_id == route.id)).all()
     assert len(rounds) == 12
     assert {r.guard_id for r in rounds} == {guard.id}
+
+
+def test_rounds_not_started_follow_a_changed_roster(session, factory, estate, boss, guard, guard2, route,
+                                                   day_rounds, started):
+    """The guard is taken off today's day shift and guard2 put on it: the rounds not started move to guard2;
+    the one already started stays with the guard who walks it."""
+    duty = session.exec(select(DutyAssignment).where(DutyAssignment.user_id == guard.id)).one()
+    roster.unassign(session, boss, duty.id)
+    roster.assign(session, boss, guard2.id, factory.shifts(estate)["白班"].id, DAY, "guard")
+    session.commit()
+    assert patrol.generate_rounds(session, estate.id, at(0), at(0, day=11), now=at(12, 30)) == []
+    session.commit()
+    rounds = {r.window_start: r for r in session.exec(select(PatrolRound).where(PatrolRound.route_id == route.id))}
+    assert rounds[at(12)].guard_id == guard.id and rounds[at(12)].status == RoundStatus.IN_PROGRESS
+    assert {rounds[at(h)].guard_id for h in range(13, 20)} == {guard2.id}
 
 
 def test_windows_already_over_are_not_created(session, estate, route):
@@ -597,6 +612,34 @@ def test_offline_queue_sent_at_once_is_judged_by_scan_times(session, fresh_sessi
     assert stored.finished_at == sent  # the round's clock is the server's
     assert [(r.server_time, r.client_time, r.synced_late) for r in scans(fresh_session, estate.id)] == [
         (sent, at(12, 1), True), (sent, at(12, 2), True), (sent, at(12, 3), True)]
+
+
+def test_queued_scans_arriving_after_a_later_live_scan_are_judged_against_their_neighbours(
+        session, fresh_session, estate, guard, abc, started):
+    """A and B are scanned offline, C later online; A and B arrive last and are still counted, in scan order."""
+    a, b, c = abc
+    assert scan(session, guard, c, at(12, 12)).counted
+    late = [scan(session, guard, p, at(12, 15), client_time=t) for p, t in ((a, at(12, 5)), (b, at(12, 8)))]
+    assert [r.outcome for r in late] == ["counted", "counted"]
+    assert late[-1].round_status == RoundStatus.ON_TIME
+
+
+def test_a_queued_scan_too_close_to_a_later_scan_is_flagged(session, fresh_session, estate, guard, abc, started):
+    a, b, _ = abc
+    assert scan(session, guard, b, at(12, 5)).counted
+    needed = patrol.walk_time(a, b)
+    flagged = scan(session, guard, a, at(12, 6), client_time=at(12, 5) - needed + SEC)
+    assert flagged.outcome == ScanOutcome.TOO_FAST and not flagged.counted
+    assert scan(session, guard, a, at(12, 7), client_time=at(12, 5) - needed - SEC).counted
+
+
+def test_scans_claimed_before_the_round_started_are_refused(session, fresh_session, estate, guard, abc, started):
+    """Back-dated claims cannot fill a round: the round started at 12:00, the phone may be 5 minutes slow."""
+    a, b, c = abc
+    refused(fresh_session, estate.id, InvalidInput, "error.scan_before_round",
+            lambda: scan(session, guard, a, at(12, 1), client_time=at(11, 54, 59)))
+    assert scan(session, guard, a, at(12, 1), client_time=at(11, 55)).counted
+    assert [r.outcome for r in scans(fresh_session, estate.id)] == ["refused", "counted"]
 
 
 # Strict order
