@@ -19,7 +19,7 @@ from estate_pwa.states.session import SessionState
 
 SCAN_PREFIX = "/p/"
 SYNC_BATCH_MAX = 200
-"""Queued scans recorded per call; the phone sends the rest on its next call."""
+"""Queued scans recorded per call; the rest go with the phone's next send (next scan, page opened, back online)."""
 RECENT_MAX = 10
 UID_MAX = 64
 HISTORY_DEFAULT_SPAN = timedelta(days=6)
@@ -198,8 +198,9 @@ class ScanState(SessionState):
                 self.recent = [self._recent_row("", self.message, False), *self.recent][:RECENT_MAX]
             else:
                 self._show_result(result)
-                self.recent = [self._recent_row(result.point_name, self.message, result.counted),
-                               *self.recent][:RECENT_MAX]
+                if not result.replayed:
+                    self.recent = [self._recent_row(result.point_name, self.message, result.counted),
+                                   *self.recent][:RECENT_MAX]
         answered = [uid for uid, _ in answers if isinstance(uid, str) and len(uid) <= UID_MAX]
         return rx.call_script(f"window.estateScans.ack({json.dumps(answered)})")
 
