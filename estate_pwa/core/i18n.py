@@ -282,6 +282,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.save": ("保存", "Save"),
     "common.cancel": ("取消", "Cancel"),
     "common.soon": ("即将开放", "Coming soon"),
+    "common.loading": ("加载中…", "Loading…"),
     # Server messages
     "error.login_failed": ("手机号或密码错误", "Wrong phone number or password"),
     "error.account_locked": ("密码错误次数过多,账号已锁定,请 {minutes} 分钟后再试",

@@ -64,7 +64,8 @@ def guard_rounds() -> rx.Component:
                 spacing="1", width="100%")),
         )),
         rx.cond(GuardRoundsState.rounds.length() == 0,
-                card(rx.text(t("patrol.no_rounds"), size="2", color="var(--gray-11)"))),
+                card(rx.text(rx.cond(GuardRoundsState.loaded, t("patrol.no_rounds"), t("common.loading")), size="2",
+                             color="var(--gray-11)"))),
         width="100%", spacing="3",
     )
 

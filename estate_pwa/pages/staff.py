@@ -26,9 +26,13 @@ def _duty_card() -> rx.Component:
             ),
             rx.spacer(),
             rx.cond(
-                StaffHomeState.on_duty,
-                rx.badge(rx.icon("circle-check", size=14), t("home.on_duty"), color_scheme="green", size="3"),
-                rx.badge(t("home.off_duty"), color_scheme="gray", size="3"),
+                StaffHomeState.loaded,
+                rx.cond(
+                    StaffHomeState.on_duty,
+                    rx.badge(rx.icon("circle-check", size=14), t("home.on_duty"), color_scheme="green", size="3"),
+                    rx.badge(t("home.off_duty"), color_scheme="gray", size="3"),
+                ),
+                rx.badge(t("common.loading"), color_scheme="gray", variant="outline", size="3"),
             ),
             align="center",
             width="100%",
@@ -51,7 +55,8 @@ def _shifts_card() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.text(t("home.no_shifts"), size="2", color="var(--gray-11)"),
+        rx.text(rx.cond(StaffHomeState.loaded, t("home.no_shifts"), t("common.loading")), size="2",
+                color="var(--gray-11)"),
     ))
 
 

@@ -88,6 +88,7 @@ class GuardRoundsState(PatrolView):
     """A guard's current and next rounds."""
 
     rounds: list[dict[str, str]] = []
+    loaded: bool = False
 
     @rx.event
     def load(self):
@@ -98,6 +99,7 @@ class GuardRoundsState(PatrolView):
                 return self._send_away(session)
             self._refresh(session, actor)
         self.error = ""
+        self.loaded = True
         return _claim_queue(actor)
 
     def _refresh(self, session: Session, actor) -> None:

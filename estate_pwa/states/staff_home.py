@@ -12,6 +12,7 @@ from estate_pwa.states.session import SessionState
 class StaffHomeState(SessionState):
     """What a staff member sees first: are they on duty, until when, and their next shifts."""
 
+    loaded: bool = False
     on_duty: bool = False
     duty_line: str = ""
     shifts: list[dict[str, str]] = []
@@ -38,8 +39,9 @@ class StaffHomeState(SessionState):
             if actor is None:
                 return self._send_away(session)
             timezone = estate.estate_of(session, actor).timezone
-            current = [d for d in roster.on_duty(session, actor.estate_id, role, now) if d.user_id == actor.id]
+            current = roster.on_duty(session, actor.estate_id, role, now, user_id=actor.id)
             upcoming = [d for d in roster.upcoming_for(session, actor, now) if d.role == role]
+        self.loaded = True
         self.on_duty = bool(current)
         self.duty_line = self._text(
             "home.shift_until", shift=current[0].shift_name, until=format_local(current[0].ends_at, timezone, "%H:%M"),

@@ -131,6 +131,8 @@ def test_reload_while_offline_shows_the_shell_and_the_banner(phone, app):
     expect(phone.get_by_role("heading", name="保安值班")).to_be_visible()
     expect(phone.locator("#offline-banner")).to_be_visible()
     expect(phone.locator("#offline-banner")).to_contain_text("离线")
+    expect(phone.get_by_text("未在班")).to_have_count(0)  # nothing is claimed about duty until the server says
+    expect(phone.get_by_text("加载中…").first).to_be_visible()
     screenshot(phone, f"offline-{app.backend}")
     phone.goto("/me")
     expect(phone.locator("#offline-banner")).to_be_visible()
