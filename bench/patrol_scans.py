@@ -45,8 +45,6 @@ import json
 import math
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -61,7 +59,6 @@ from pathlib import Path
 from statistics import quantiles
 from zoneinfo import ZoneInfo
 
-import httpx
 import psutil
 import psycopg
 import redis
@@ -84,14 +81,12 @@ from estate_pwa.states.bench import ACTION as BENCH_ACTION, BenchState
 from estate_pwa.states.patrol import ScanState
 from estate_pwa.states.session import SessionState
 from tests import services
+from tests.app_server import serve
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 WEB_DIR = Path(tempfile.gettempdir()) / "estate-bench-web"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 REDIS_OWNER_KEY = "estate-bench:owner"
 WORKERS = 2
-START_TIMEOUT = 300
 
 STOPS = 50
 SCANNED_STOPS = STOPS - 1
@@ -270,68 +265,13 @@ class RunningApp:
     process: subprocess.Popen
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"the app did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=30)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @contextmanager
 def running_app(db_url: str, redis_url: str, workdir: Path) -> Iterator[RunningApp]:
     """The app in production mode with the bench state, 2 workers and Redis; stopped with its workers afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_WEB_WORKDIR": str(WEB_DIR),
-        "REFLEX_DB_URL": db_url,
-        "REFLEX_REDIS_URL": redis_url,
-        "GRANIAN_WORKERS": str(WORKERS),
-        "ESTATE_BENCH": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = workdir / "app.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port), "--backend-port",
-             str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_until_up(url, process, log)
+    settings = {"REFLEX_WEB_WORKDIR": str(WEB_DIR), "REFLEX_DB_URL": db_url, "REFLEX_REDIS_URL": redis_url,
+                "GRANIAN_WORKERS": str(WORKERS), "ESTATE_BENCH": "1"}
+    with serve(settings, workdir / "app.log") as (url, process):
         yield RunningApp(url, process)
-    finally:
-        _stop(process)
 
 
 def workers(app: RunningApp) -> list[psutil.Process]:

@@ -5,6 +5,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,32 +70,19 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
-def _redis_keys() -> set[bytes]:
-    return set(redis.Redis.from_url(services.REDIS_URL).scan_iter(count=1000))
-
-
-def run_app(backend: str, workdir: Path):
-    """Start the app (migrated, with demo data), yield it, then stop it and remove what it created."""
-    pg_name = None
+@contextmanager
+def serve(settings: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `reflex run --env prod` on a free port with `settings` added to the environment, logging to `log`;
+    yield its URL and process once it answers, and stop it with its workers afterwards."""
     env = {
         **os.environ,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
-        "ESTATE_PATROL_CLOCK_SECONDS": str(PATROL_CLOCK_SECONDS),
+        **settings,
     }
-    if backend == "sqlite":
-        db_url = f"sqlite:///{workdir / 'app.db'}"
-    else:
-        pg_name, db_url = services.create_pg_database()
-        env.update(REFLEX_REDIS_URL=services.REDIS_URL, GRANIAN_WORKERS="2")
-    env["REFLEX_DB_URL"] = db_url
-    keys_before = _redis_keys() if backend != "sqlite" else set()
-    migrate(db_url)
-    load_demo(db_url)
     port = free_port()
-    log = workdir / f"app-{backend}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
@@ -103,9 +92,33 @@ def run_app(backend: str, workdir: Path):
     url = f"http://localhost:{port}"
     try:
         _wait_until_up(url, process, log)
-        yield RunningApp(backend=backend, url=url, db_url=db_url, log=log)
+        yield url, process
     finally:
         _stop(process)
+
+
+def _redis_keys() -> set[bytes]:
+    return set(redis.Redis.from_url(services.REDIS_URL).scan_iter(count=1000))
+
+
+def run_app(backend: str, workdir: Path):
+    """Start the app (migrated, with demo data), yield it, then stop it and remove what it created."""
+    pg_name = None
+    settings = {"ESTATE_PATROL_CLOCK_SECONDS": str(PATROL_CLOCK_SECONDS)}
+    if backend == "sqlite":
+        db_url = f"sqlite:///{workdir / 'app.db'}"
+    else:
+        pg_name, db_url = services.create_pg_database()
+        settings.update(REFLEX_REDIS_URL=services.REDIS_URL, GRANIAN_WORKERS="2")
+    settings["REFLEX_DB_URL"] = db_url
+    keys_before = _redis_keys() if backend != "sqlite" else set()
+    migrate(db_url)
+    load_demo(db_url)
+    log = workdir / f"app-{backend}.log"
+    try:
+        with serve(settings, log) as (url, _):
+            yield RunningApp(backend=backend, url=url, db_url=db_url, log=log)
+    finally:
         get_engine(db_url).dispose()
         if pg_name:
             services.drop_pg_database(pg_name)

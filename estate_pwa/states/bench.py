@@ -9,10 +9,10 @@ import reflex as rx
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import User
 from estate_pwa.services import accounts, audit
+from estate_pwa.states.patrol import SYNC_BATCH_MAX, UID_MAX
 from estate_pwa.states.session import SessionState
 
 ACTION = "bench_insert"
-UID_MAX = 64
 
 
 class BenchState(SessionState):
@@ -27,7 +27,7 @@ class BenchState(SessionState):
         database work off the event loop, as ScanState.sync does it)."""
         if not isinstance(items, list) or not items:
             return
-        uids = [uid for uid in (self._fields(item).get("uid") for item in items)
+        uids = [uid for uid in (self._fields(item).get("uid") for item in items[:SYNC_BATCH_MAX])
                 if isinstance(uid, str) and len(uid) <= UID_MAX]
         if not await asyncio.to_thread(_insert_row, self.token, uids):
             self.message = self._text("error.login_required")

@@ -211,14 +211,10 @@ class TechnicianJobsState(JobsView):
     @rx.event
     def load(self):
         """Show the technician's jobs and start watching for new ones."""
-        with session_scope() as session:
-            actor = self._enter(session, Role.TECHNICIAN)
-            if actor is None:
-                return self._send_away(session)
-            self._refresh(session, actor)
-        self.error = ""
-        if not self.watching:
+        redirect = self._open(Role.TECHNICIAN)
+        if redirect is None and not self.watching:
             return TechnicianJobsState.watch
+        return redirect
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
@@ -372,12 +368,7 @@ class OfficeState(JobsView):
     @rx.event
     def load(self):
         """Show the board."""
-        with session_scope() as session:
-            actor = self._enter(session, Role.MANAGER)
-            if actor is None:
-                return self._send_away(session)
-            self._refresh(session, actor)
-        self.error = ""
+        return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone

@@ -71,12 +71,8 @@ class StaffAdminState(SessionState):
     @rx.event
     def load(self):
         """List the estate's staff."""
-        with session_scope() as session:
-            actor = self._enter(session, Role.MANAGER)
-            if actor is None:
-                return self._send_away(session)
-            self._refresh(session, actor)
-        self.error = self.notice = ""
+        self.notice = ""
+        return self._open(Role.MANAGER)
 
     def _refresh(self, session, actor) -> None:
         self.staff = [

@@ -220,12 +220,7 @@ class PatrolBoardState(PatrolView):
     @rx.event
     def load(self):
         """Show today's board."""
-        with session_scope() as session:
-            actor = self._enter(session, Role.MANAGER)
-            if actor is None:
-                return self._send_away(session)
-            self._refresh(session, actor)
-        self.error = ""
+        return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
         timezone = estate.estate_of(session, actor).timezone
@@ -257,13 +252,8 @@ class PatrolSetupState(SessionState):
     @rx.event
     def load(self):
         """Show the checkpoints and routes."""
-        self.error = ""
         self.route_stops = []
-        with session_scope() as session:
-            actor = self._enter(session, Role.MANAGER)
-            if actor is None:
-                return self._send_away(session)
-            self._refresh(session, actor)
+        return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
         areas = estate.areas(session, actor)

@@ -67,6 +67,16 @@ class SessionState(rx.State):
             self.nav_role = self.view_roles[0]
         return actor
 
+    def _open(self, role: Role):
+        """Open a screen of `role`: re-read it for whoever holds the token and clear its message, or send them
+        away (returns the redirect)."""
+        with session_scope() as session:
+            actor = self._enter(session, role)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+        self.error = ""
+
     def _refresh(self, session: Session, actor: Actor) -> None:
         """Re-read what a screen shows; screens that use `_act` say what."""
         raise NotImplementedError

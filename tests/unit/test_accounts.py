@@ -29,11 +29,6 @@ def actions(session, estate_id) -> list[str]:
 
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
 def manager(factory, estate):
     return factory.user(estate, Role.MANAGER, name="经理")
 

@@ -14,11 +14,6 @@ from tests.unit.conftest import NOW
 
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
 def manager(factory, estate):
     return factory.user(estate, Role.MANAGER)
 

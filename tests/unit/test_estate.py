@@ -8,11 +8,6 @@ from estate_pwa.services.errors import NotAllowed, NotFound
 
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
 def manager(factory, estate):
     return factory.user(estate, Role.MANAGER, Role.GUARD, name="经理")
 

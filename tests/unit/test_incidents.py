@@ -91,16 +91,6 @@ def round_in_progress(session, estate, guard) -> PatrolRound:
 # Fixtures
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
-def boss(factory, estate):
-    return factory.actor(factory.user(estate, Role.MANAGER, name="经理"))
-
-
-@pytest.fixture
 def guard(factory, estate):
     return factory.actor(factory.user(estate, Role.GUARD, name="保安甲"))
 

@@ -100,18 +100,8 @@ def configure(session, estate, **values):
 # Fixtures
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
 def units(factory, estate):
     return factory.units(estate)
-
-
-@pytest.fixture
-def boss(factory, estate):
-    return factory.actor(factory.user(estate, Role.MANAGER, name="经理"))
 
 
 @pytest.fixture

@@ -131,16 +131,6 @@ def round_at(session, route, start) -> PatrolRound:
 # Fixtures
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
-def boss(factory, estate):
-    return factory.actor(factory.user(estate, Role.MANAGER, name="经理"))
-
-
-@pytest.fixture
 def guard_user(factory, estate):
     return factory.user(estate, Role.GUARD, name="保安甲")
 

@@ -144,16 +144,6 @@ def png_label(data: bytes) -> Image.Image:
 # Fixtures
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
-def boss(factory, estate):
-    return factory.actor(factory.user(estate, Role.MANAGER, name="经理"))
-
-
-@pytest.fixture
 def area(session, estate):
     building = session.exec(select(Building).where(Building.estate_id == estate.id)).one()
     area = Area(estate_id=estate.id, name="东门", kind="gate", building_id=building.id)

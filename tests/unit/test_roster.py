@@ -18,18 +18,8 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def estate(factory):
-    return factory.estate()
-
-
-@pytest.fixture
 def shifts(factory, estate):
     return factory.shifts(estate)
-
-
-@pytest.fixture
-def boss(factory, estate):
-    return factory.actor(factory.user(estate, Role.MANAGER, name="经理"))
 
 
 @pytest.fixture
