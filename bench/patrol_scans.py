@@ -9,7 +9,7 @@ Per backend:
 
 1. A fresh database (a SQLite file in a temporary directory, or a uniquely named PostgreSQL database, dropped
    afterwards), migrated. One estate with a 24-hour shift that began 2 hours ago and one guard on it per session;
-   50 checkpoints on a circular walk, neighbours 2 m apart; one route per guard through all 50 with one window a
+   50 checkpoints on a circular walk, neighbours 0.5 m apart; one route per guard through all 50 with one window a
    day, which began 5 minutes ago (the round is made by services.patrol.generate_rounds and started with
    start_round). Each guard gets a session token written directly, as a login would (no 200 argon2 logins).
 2. The app (`reflex run --env prod`) with ESTATE_BENCH=1, so BenchState exists and is compiled into the frontend,
@@ -25,10 +25,11 @@ Per backend:
    of each phase.
 
 Scans are realistic: guard n starts at checkpoint n mod 49 and walks round the loop, skipping the 50th stop so the
-round stays in progress. The phone time ("at") is the moment each scan is sent, as for a guard online; walking to
-the next checkpoint takes 0.8 s (1.6 s past the skipped stop), so scans answered that slowly are counted until a
-guard has counted 49 stops; later scans are duplicates ("already counted in this round"), and a scan sent sooner
-than walking allows is flagged too_fast. All are stored and acknowledged.
+round stays in progress. The phone time ("at") is the moment each scan is sent, as for a guard online. A real
+guard's scans are minutes apart and counted; here they follow each other as fast as they are answered, so the
+checkpoints are close: walking to the next takes 0.2 s (0.4 s past the skipped stop), and a scan answered more
+slowly than that is counted until the guard has counted 49 stops; later scans are duplicates ("already counted in
+this round"), and a scan sent sooner than walking allows is flagged too_fast. All are stored and acknowledged.
 
 Columns: scans/s is acknowledged timed requests per second of the phase (one item each; for the trivial handler,
 inserts); errors are requests with no acknowledgement within 30 s, or answered with Reflex's backend error;
@@ -91,7 +92,7 @@ WORKERS = 2
 STOPS = 50
 SCANNED_STOPS = STOPS - 1
 LOOP_CENTRE = (31.2300, 121.4700)
-LOOP_RADIUS_M = 16.0
+LOOP_RADIUS_M = 4.0
 METRES_PER_DEGREE = 111_195.0
 SHIFT_STARTED = timedelta(hours=2)
 ROUND_STARTED = timedelta(minutes=5)
@@ -152,7 +153,7 @@ class Phase:
 # The database
 
 def on_loop(stop: int) -> tuple[float, float]:
-    """Latitude and longitude of a stop on the circular walk (neighbours 2 m apart)."""
+    """Latitude and longitude of a stop on the circular walk (neighbours 0.5 m apart)."""
     angle = 2 * math.pi * stop / STOPS
     north, east = LOOP_RADIUS_M * math.cos(angle), LOOP_RADIUS_M * math.sin(angle)
     latitude = LOOP_CENTRE[0] + north / METRES_PER_DEGREE

@@ -19,11 +19,12 @@ import io
 import math
 import re
 import unicodedata
+from enum import IntEnum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import Float, Integer, and_, bindparam, cast, func, insert, literal_column, null, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -31,7 +32,8 @@ from estate_pwa.core import tokens
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.i18n import tr
 from estate_pwa.models import (
-    Area, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, RouteStop, ScanOutcome, User,
+    Area, DutyAssignment, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, RouteStop,
+    ScanOutcome, Shift, User,
 )
 from estate_pwa.services import audit, roster
 from estate_pwa.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
@@ -329,10 +331,9 @@ def queue_owner(actor: Actor) -> str:
     return tokens.tag(QUEUE_PURPOSE, str(actor.id))
 
 
-def resolve_point(session: Session, token: object) -> PatrolPoint:
-    """The checkpoint a scanned code names. Only the signature is trusted: forged, garbled or other-purpose
-    codes are "error.qr_invalid"; a code older than the checkpoint's current one (or of a retired checkpoint)
-    is "error.qr_revoked"."""
+def _signed_code(token: object) -> tuple[int, int, int]:
+    """(estate id, checkpoint id, code version) named by a scanned code. Only the signature is trusted: forged,
+    garbled or other-purpose codes are "error.qr_invalid"."""
     try:
         payload = tokens.verify(TOKEN_PURPOSE, token)
     except tokens.TokenInvalid:
@@ -341,11 +342,24 @@ def resolve_point(session: Session, token: object) -> PatrolPoint:
     if len(parts) != 3 or not all(_NUMBER.fullmatch(p) and 0 < int(p) <= ID_MAX for p in parts):
         raise InvalidInput("error.qr_invalid")
     estate_id, point_id, version = (int(p) for p in parts)
-    point = session.get(PatrolPoint, point_id)
+    return estate_id, point_id, version
+
+
+def _check_code(point, estate_id: int, version: int) -> None:
+    """Refuse a signed code that does not name the checkpoint as it is now: "error.qr_invalid" for a checkpoint
+    that does not exist (or not in that estate, or a version never issued), "error.qr_revoked" for a code
+    older than the checkpoint's current one or of a retired checkpoint."""
     if point is None or point.estate_id != estate_id or version > point.code_version:
         raise InvalidInput("error.qr_invalid")
     if version < point.code_version or not point.active:
         raise InvalidInput("error.qr_revoked")
+
+
+def resolve_point(session: Session, token: object) -> PatrolPoint:
+    """The checkpoint a scanned code names (see `_signed_code` and `_check_code` for the refusals)."""
+    estate_id, point_id, version = _signed_code(token)
+    point = session.get(PatrolPoint, point_id)
+    _check_code(point, estate_id, version)
     return point
 
 
@@ -633,8 +647,9 @@ def _answer(session: Session, scan: PatrolScan, replayed: bool) -> ScanResult:
                       replayed)
 
 
-def distance_m(a: PatrolPoint, b: PatrolPoint) -> float | None:
-    """Great-circle (haversine) distance in metres, or None when either point has no coordinates."""
+def distance_m(a, b) -> float | None:
+    """Great-circle (haversine) distance in metres between two places with `latitude` and `longitude` (checkpoints,
+    or rows naming one), or None when either has no coordinates."""
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
     phi1, phi2 = math.radians(a.latitude), math.radians(b.latitude)
@@ -643,52 +658,150 @@ def distance_m(a: PatrolPoint, b: PatrolPoint) -> float | None:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
 
 
-def walk_time(a: PatrolPoint, b: PatrolPoint) -> timedelta:
+def walk_time(a, b) -> timedelta:
     """The least believable time to get from one checkpoint to another on foot."""
     metres = distance_m(a, b)
     return MIN_GAP if metres is None else timedelta(seconds=metres / MAX_WALK_SPEED)
 
 
-def _round_for(session: Session, actor: Actor, point: PatrolPoint, now: datetime) -> PatrolRound:
-    """The guard's round in progress that has `point` as a stop, or the refusal that explains why there is none."""
+# A scan is the busiest request of the night: it reads what it needs in two statements (its open round under lock
+# with everything around it, then the facts it is judged by) and writes one row. Both reads are built once.
+_POINT, _SCAN, _STOP = PatrolPoint.__table__, PatrolScan.__table__, RouteStop.__table__
+
+
+def _open_rounds_query():
+    """The guard's rounds in progress, within grace, that have the checkpoint as a stop, locked on PostgreSQL so
+    concurrent scans of one round see each other. Each row also carries all else a scan needs but its facts: the
+    checkpoint, the route's strict_order, the estate's timezone, the scan already stored under this uid (if any)
+    and one of the guard's duties on the days that can cover now (one row per round and duty; none without a
+    round open)."""
+    earlier = select(_SCAN.c.id).where(_SCAN.c.guard_id == bindparam("guard"),
+                                       _SCAN.c.scan_uid == bindparam("uid")).scalar_subquery()
+    return (select(PatrolRound, PatrolPoint, PatrolRoute.strict_order, Estate.timezone, earlier.label("earlier_id"),
+                   DutyAssignment.day, Shift.starts, Shift.ends)
+            .join(RouteStop, col(RouteStop.route_id) == PatrolRound.route_id)
+            .join(PatrolRoute, col(PatrolRoute.id) == PatrolRound.route_id)
+            .join(PatrolPoint, col(PatrolPoint.id) == RouteStop.point_id)
+            .join(Estate, col(Estate.id) == PatrolRound.estate_id)
+            .outerjoin(DutyAssignment, and_(
+                col(DutyAssignment.estate_id) == PatrolRound.estate_id,
+                col(DutyAssignment.user_id) == PatrolRound.guard_id, DutyAssignment.role == Role.GUARD.value,
+                col(DutyAssignment.day).in_(bindparam("days", expanding=True))))
+            .outerjoin(Shift, col(Shift.id) == DutyAssignment.shift_id)
+            .where(PatrolRound.estate_id == bindparam("estate"), RouteStop.point_id == bindparam("point"),
+                   PatrolRound.guard_id == bindparam("guard"), PatrolRound.status == RoundStatus.IN_PROGRESS,
+                   PatrolRound.grace_end >= bindparam("now"), PatrolRound.window_start <= bindparam("latest_start"),
+                   PatrolRound.window_start >= bindparam("earliest_start"))
+            .order_by(PatrolRound.window_start, PatrolRound.id)
+            .with_for_update(of=PatrolRound).execution_options(populate_existing=True))
+
+
+class _Fact(IntEnum):
+    """What a row of the facts query is."""
+
+    STOP = 0  # a stop of the round's route (with its position)
+    COUNTED = 1  # a checkpoint already counted in this round
+    SAME = 2  # the guard's latest counted scan of this checkpoint (any round)
+    BEFORE = 3  # the guard's counted scan nearest before this one in scan time (with its checkpoint's position)
+    AFTER = 4  # … and nearest after
+
+
+def _facts_query():
+    """Everything `_judge` weighs, in one statement: a union of one select per `_Fact`."""
+    no_time = cast(null(), _SCAN.c.client_time.type)
+    no_number, no_degrees = cast(null(), Integer), cast(null(), Float)
+    counted_by_guard = and_(_SCAN.c.guard_id == bindparam("guard"), _SCAN.c.outcome == ScanOutcome.COUNTED.value)
+
+    def kind(fact: _Fact):
+        return literal_column(str(int(fact)), Integer).label("kind")
+
+    def nearest(fact: _Fact, condition, *order):
+        nearest_scan = (select(kind(fact), _SCAN.c.point_id, no_number.label("position"), _SCAN.c.client_time,
+                               _POINT.c.latitude, _POINT.c.longitude)
+                        .join_from(_SCAN, _POINT, _POINT.c.id == _SCAN.c.point_id)
+                        .where(counted_by_guard, condition).order_by(*order).limit(1).subquery())
+        return select(*nearest_scan.c)
+
+    stops = select(kind(_Fact.STOP), _STOP.c.point_id, _STOP.c.position, no_time.label("client_time"),
+                   no_degrees.label("latitude"), no_degrees.label("longitude")).where(
+        _STOP.c.route_id == bindparam("route"))
+    counted = select(kind(_Fact.COUNTED), _SCAN.c.point_id, no_number, no_time, no_degrees, no_degrees).where(
+        _SCAN.c.round_id == bindparam("round"), _SCAN.c.outcome == ScanOutcome.COUNTED.value)
+    by_time, by_time_back = (_SCAN.c.client_time, _SCAN.c.id), (_SCAN.c.client_time.desc(), _SCAN.c.id.desc())
+    return union_all(
+        stops, counted,
+        nearest(_Fact.SAME, _SCAN.c.point_id == bindparam("point"), *by_time_back),
+        nearest(_Fact.BEFORE, _SCAN.c.client_time <= bindparam("when"), *by_time_back),
+        nearest(_Fact.AFTER, _SCAN.c.client_time > bindparam("when"), *by_time))
+
+
+_OPEN_ROUNDS, _FACTS = _open_rounds_query(), _facts_query()
+_INSERT_SCAN = insert(_SCAN).returning(_SCAN.c.id)
+
+
+@dataclass
+class _Facts:
+    """What a scan is judged by: the route's stops in order, the checkpoints counted in the round, and the guard's
+    counted scans that matter for the duplicate and walking-speed rules."""
+
+    stops: list[int]
+    counted: set[int]
+    same: object | None
+    neighbours: list
+
+
+def _facts(session: Session, actor: Actor, patrol_round: PatrolRound, point_id: int, when: datetime) -> _Facts:
+    rows = session.execute(_FACTS, {"route": patrol_round.route_id, "round": patrol_round.id, "guard": actor.id,
+                                    "point": point_id, "when": when}).all()
+    of = {fact: [row for row in rows if row.kind == fact] for fact in _Fact}
+    return _Facts([row.point_id for row in sorted(of[_Fact.STOP], key=lambda row: row.position)],
+                  {row.point_id for row in of[_Fact.COUNTED]}, next(iter(of[_Fact.SAME]), None),
+                  of[_Fact.BEFORE] + of[_Fact.AFTER])
+
+
+def _attempt(point: PatrolPoint, scan_uid: str, claimed: datetime, now: datetime) -> _Attempt:
+    """The scan as it will be kept: a phone clock more than CLOCK_TOLERANCE ahead is not believed."""
+    if claimed - now > CLOCK_TOLERANCE:
+        return _Attempt(point.id, scan_uid, now, now, False, CLIENT_AHEAD_NOTE)
+    return _Attempt(point.id, scan_uid, claimed, now, now - claimed > SYNCED_LATE_AFTER, "")
+
+
+def _check_point(point: PatrolPoint | None, actor: Actor, estate_id: int, version: int) -> None:
+    """Refuse a code that does not name one of the actor's estate's checkpoints as it is now."""
+    _check_code(point, estate_id, version)
+    if point.estate_id != actor.estate_id:
+        raise InvalidInput("error.qr_invalid")
+
+
+def _refuse_without_round(session: Session, actor: Actor, scan_uid: str, code: tuple[int, int, int],
+                          claimed: datetime, now: datetime) -> ScanResult:
+    """No round of the guard's is open for the checkpoint: the stored answer when this scan was received before,
+    else the refusal that says why."""
+    earlier = _existing_scan(session, actor.id, scan_uid)
+    if earlier is not None:
+        return _answer(session, earlier, replayed=True)
+    estate_id, point_id, version = code
+    point = session.get(PatrolPoint, point_id)
+    try:
+        _check_point(point, actor, estate_id, version)
+    except DomainError as error:
+        return _refuse_scan(session, actor, error)
+    if not roster.is_on_duty(session, actor, Role.GUARD, now):
+        return _refuse_scan(session, actor, NotAllowed("error.not_on_duty"), _attempt(point, scan_uid, claimed, now))
     candidates = session.exec(
         select(PatrolRound).join(RouteStop, col(RouteStop.route_id) == PatrolRound.route_id).where(
             PatrolRound.estate_id == actor.estate_id, RouteStop.point_id == point.id,
             (col(PatrolRound.guard_id) == actor.id) | col(PatrolRound.guard_id).is_(None),
-            PatrolRound.window_start <= now + START_EARLY, PatrolRound.window_start >= now - timedelta(days=1))
-        .order_by(PatrolRound.window_start, PatrolRound.id)).all()
-    running = [r for r in candidates if r.status == RoundStatus.IN_PROGRESS and r.guard_id == actor.id]
-    open_rounds = [r for r in running if now <= r.grace_end]
-    if len(open_rounds) > 1:
-        open_rounds.sort(key=lambda r: point.id in _counted_ids(session, r.id))
-    if open_rounds:
-        return open_rounds[0]
-    if running:
-        raise InvalidInput("error.round_closed")
-    if any(r.status == RoundStatus.SCHEDULED and now <= r.grace_end for r in candidates):
-        raise InvalidInput("error.round_not_started")
-    if any(r.guard_id == actor.id for r in candidates):
-        raise InvalidInput("error.round_closed")
-    raise InvalidInput("error.not_on_round")
-
-
-def _counted_scans(guard_id: int):
-    return select(PatrolScan).where(PatrolScan.guard_id == guard_id, PatrolScan.outcome == ScanOutcome.COUNTED)
-
-
-def _last_counted_at(session: Session, guard_id: int, point_id: int) -> PatrolScan | None:
-    """The guard's latest counted scan of the checkpoint, by scan time."""
-    return session.exec(_counted_scans(guard_id).where(PatrolScan.point_id == point_id).order_by(
-        col(PatrolScan.client_time).desc(), col(PatrolScan.id).desc())).first()
-
-
-def _neighbours(session: Session, guard_id: int, when: datetime) -> list[PatrolScan]:
-    """The guard's counted scans closest in scan time before and after `when` (queued scans arrive out of order)."""
-    before = session.exec(_counted_scans(guard_id).where(PatrolScan.client_time <= when).order_by(
-        col(PatrolScan.client_time).desc(), col(PatrolScan.id).desc())).first()
-    after = session.exec(_counted_scans(guard_id).where(PatrolScan.client_time > when).order_by(
-        col(PatrolScan.client_time), col(PatrolScan.id))).first()
-    return [scan for scan in (before, after) if scan is not None]
+            PatrolRound.window_start <= now + START_EARLY, PatrolRound.window_start >= now - timedelta(days=1))).all()
+    if any(r.status == RoundStatus.IN_PROGRESS and r.guard_id == actor.id for r in candidates):
+        error = InvalidInput("error.round_closed")  # its grace has ended
+    elif any(r.status == RoundStatus.SCHEDULED and now <= r.grace_end for r in candidates):
+        error = InvalidInput("error.round_not_started")
+    elif any(r.guard_id == actor.id for r in candidates):
+        error = InvalidInput("error.round_closed")
+    else:
+        error = InvalidInput("error.not_on_round")
+    return _refuse_scan(session, actor, error, _attempt(point, scan_uid, claimed, now))
 
 
 def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: object, client_time: object,
@@ -721,40 +834,44 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
         claimed = _aware(client_time)
     except DomainError as error:
         return _refuse_scan(session, actor, error)
-    earlier = _existing_scan(session, actor.id, uid)
-    if earlier is not None:
-        return _answer(session, earlier, replayed=True)
     try:
-        point = resolve_point(session, token)
-        if point.estate_id != actor.estate_id:
-            raise InvalidInput("error.qr_invalid")
+        code = _signed_code(token)
+    except DomainError as error:
+        earlier = _existing_scan(session, actor.id, uid)
+        return _answer(session, earlier, replayed=True) if earlier else _refuse_scan(session, actor, error)
+    estate_id, point_id, version = code
+    rows = session.execute(_OPEN_ROUNDS, {
+        "estate": actor.estate_id, "point": point_id, "guard": actor.id, "uid": uid, "now": now,
+        "latest_start": now + START_EARLY, "earliest_start": now - timedelta(days=1),
+        "days": roster.covering_days(now)}).all()
+    if not rows:
+        return _refuse_without_round(session, actor, uid, code, claimed, now)
+    if rows[0].earlier_id is not None:
+        return _answer(session, session.get(PatrolScan, rows[0].earlier_id), replayed=True)
+    point = rows[0].PatrolPoint
+    try:
+        _check_point(point, actor, estate_id, version)
     except DomainError as error:
         return _refuse_scan(session, actor, error)
-    if claimed - now > CLOCK_TOLERANCE:
-        attempt = _Attempt(point.id, uid, now, now, False, CLIENT_AHEAD_NOTE)
-    else:
-        attempt = _Attempt(point.id, uid, claimed, now, now - claimed > SYNCED_LATE_AFTER, "")
+    attempt = _attempt(point, uid, claimed, now)
+    if not any(row.day is not None and roster.covers(row, row.day, row.timezone, now) for row in rows):
+        return _refuse_scan(session, actor, NotAllowed("error.not_on_duty"), attempt)
+    open_rounds = {row.PatrolRound.id: (row.PatrolRound, row.strict_order) for row in rows}
+    patrol_round, strict_order = min(open_rounds.values(), key=lambda r: point.id in _counted_ids(session, r[0].id)) \
+        if len(open_rounds) > 1 else (rows[0].PatrolRound, rows[0].strict_order)
     try:
-        if not roster.is_on_duty(session, actor, Role.GUARD, now):
-            raise NotAllowed("error.not_on_duty")
-        patrol_round = _lock_round(session, _round_for(session, actor, point, now).id)
-    except DomainError as error:
-        return _refuse_scan(session, actor, error, attempt)
-    try:
-        if patrol_round.status != RoundStatus.IN_PROGRESS or now > patrol_round.grace_end:
-            raise InvalidInput("error.round_closed")  # closed while this request waited for the lock
         if attempt.client_time < patrol_round.started_at - CLOCK_TOLERANCE:
             raise InvalidInput("error.scan_before_round")
-        counted, stops = _counted_ids(session, patrol_round.id), _stop_ids(session, patrol_round.route_id)
-        outcome, note = _judge(session, actor, patrol_round, point, attempt.client_time, counted, stops)
+        facts = _facts(session, actor, patrol_round, point.id, attempt.client_time)
+        outcome, note = _judge(point, attempt.client_time, facts, strict_order)
     except DomainError as error:
         return _refuse_scan(session, actor, error, attempt, patrol_round.id)
-    scan = PatrolScan(estate_id=actor.estate_id, round_id=patrol_round.id, point_id=point.id, guard_id=actor.id,
-                      scan_uid=uid, client_time=attempt.client_time, server_time=now,
-                      synced_late=attempt.synced_late, outcome=outcome, detail=_join(attempt.detail, note))
-    session.add(scan)
+    detail = _join(attempt.detail, note)
     try:
-        session.flush()
+        scan_id = session.execute(_INSERT_SCAN, {
+            "estate_id": actor.estate_id, "round_id": patrol_round.id, "point_id": point.id, "guard_id": actor.id,
+            "scan_uid": uid, "client_time": attempt.client_time, "server_time": now,
+            "synced_late": attempt.synced_late, "outcome": outcome.value, "detail": detail}).scalar_one()
     except IntegrityError:  # the same scan was stored by a concurrent request: give its answer
         session.rollback()
         earlier = _existing_scan(session, actor.id, uid)
@@ -763,10 +880,10 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
         return _answer(session, earlier, replayed=True)
     if outcome == ScanOutcome.TOO_FAST:
         audit.record(session, actor.estate_id, _user(session, actor), "scan_flagged", "patrol_round",
-                     patrol_round.id, point=point.id, scan=scan.id, reason=note)
+                     patrol_round.id, point=point.id, scan=scan_id, reason=note)
     if outcome == ScanOutcome.COUNTED:
-        counted.add(point.id)
-    done, total = len(counted & set(stops)), len(stops)
+        facts.counted.add(point.id)
+    done, total = len(facts.counted & set(facts.stops)), len(facts.stops)
     if outcome == ScanOutcome.COUNTED and done == total:
         patrol_round.finished_at = now
         patrol_round.status = _finished_status(patrol_round, now)
@@ -774,28 +891,25 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
         session.flush()
         audit.record(session, actor.estate_id, _user(session, actor), "patrol_round_finished", "patrol_round",
                      patrol_round.id, status=patrol_round.status)
-    return ScanResult(scan.id, patrol_round.id, point.id, point.name, done, total, outcome,
+    return ScanResult(scan_id, patrol_round.id, point.id, point.name, done, total, outcome,
                       patrol_round.status if patrol_round.status in FINISHED else RoundStatus.IN_PROGRESS,
-                      scan.synced_late, scan.detail)
+                      attempt.synced_late, detail)
 
 
-def _judge(session: Session, actor: Actor, patrol_round: PatrolRound, point: PatrolPoint, when: datetime,
-           counted: set[int], stops: list[int]) -> tuple[ScanOutcome, str]:
-    """Decide a scan of a stop of the guard's round (`counted`: its points counted so far; `stops`: its route's
-    points in order): duplicate, out of order (raised), too fast or counted."""
-    same = _last_counted_at(session, actor.id, point.id)
-    if same is not None and abs(when - same.client_time) < DUPLICATE_WINDOW:
+def _judge(point, when: datetime, facts: _Facts, strict_order: bool) -> tuple[ScanOutcome, str]:
+    """Decide a scan of a stop of the guard's round: duplicate, out of order (raised), too fast or counted."""
+    if facts.same is not None and abs(when - facts.same.client_time) < DUPLICATE_WINDOW:
         return ScanOutcome.DUPLICATE, "scanned again within 5 minutes"
-    if point.id in counted:
+    if point.id in facts.counted:
         return ScanOutcome.DUPLICATE, "already counted in this round"
-    if session.get(PatrolRoute, patrol_round.route_id).strict_order:
-        due = next((p for p in stops if p not in counted), None)
+    if strict_order:
+        due = next((p for p in facts.stops if p not in facts.counted), None)
         if point.id != due:
             raise InvalidInput("error.out_of_order")
-    for neighbour in _neighbours(session, actor.id, when):
+    for neighbour in facts.neighbours:
         if neighbour.point_id == point.id:
             continue
-        needed = walk_time(session.get(PatrolPoint, neighbour.point_id), point)
+        needed = walk_time(neighbour, point)
         gap = abs(when - neighbour.client_time)
         if gap < needed:
             return ScanOutcome.TOO_FAST, (f"too fast: {gap.total_seconds():.0f} s from another checkpoint's scan, "

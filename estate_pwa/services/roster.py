@@ -1,7 +1,7 @@
 """The duty roster: who is on duty now, and each person's upcoming shifts."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -34,6 +34,19 @@ def shift_bounds(shift: Shift, day: date, timezone: str) -> tuple[datetime, date
     end_day = day if shift.ends > shift.starts else day + timedelta(days=1)
     end = datetime.combine(end_day, shift.ends, tzinfo=zone)
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def covers(shift, day: date, timezone: str, now: datetime) -> bool:
+    """Whether `shift` (anything with `starts` and `ends`) beginning on local `day` covers `now`."""
+    starts, ends = shift_bounds(shift, day, timezone)
+    return starts <= now < ends
+
+
+def covering_days(now: datetime) -> list[date]:
+    """Every day whose assignments may cover `now`, whatever the estate's timezone: the local date is at most a
+    day either side of the UTC date, and a shift lasts less than a day, so it began that day or the one before."""
+    today = now.astimezone(UTC).date()
+    return [today + timedelta(days=offset) for offset in (-2, -1, 0, 1)]
 
 
 def _duties(session: Session, estate_id: int, days: list[date], role: Role | None = None,

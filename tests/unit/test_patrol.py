@@ -519,6 +519,20 @@ def test_scan_picks_the_round_that_has_the_point(session, fresh_session, estate,
     assert scan(session, guard, abc[0], at(12, 4)).round_id == started.id
 
 
+def test_a_point_on_two_open_rounds_counts_where_it_is_still_missing(session, fresh_session, estate, boss, guard,
+                                                                     abc, started):
+    other_route = make_route(session, boss, [abc[0], abc[2]], name="东区", starts="12:00", ends="13:00", every=60)
+    patrol.generate_rounds(session, estate.id, at(12), at(13), now=at(12))
+    session.commit()
+    other_round = round_at(session, other_route, at(12))
+    patrol.start_round(session, guard, other_round.id, now=at(12, 1))
+    session.commit()
+    first = scan(session, guard, abc[0], at(12, 2))
+    assert (first.round_id, first.outcome) == (started.id, ScanOutcome.COUNTED)  # both lack it: the earlier window
+    second = scan(session, guard, abc[0], at(12, 8))
+    assert (second.round_id, second.outcome, second.done, second.total) == (other_round.id, ScanOutcome.COUNTED, 1, 2)
+
+
 # Duplicates
 
 def test_the_same_point_within_five_minutes_is_a_duplicate(session, fresh_session, estate, guard, abc, started):
