@@ -63,7 +63,8 @@ class PatrolRoute(EstateOwned, Timestamped, table=True):
 
 
 class RouteStop(EstateOwned, table=True):
-    """One checkpoint of a route, at its place in the order (0, 1, 2 …)."""
+    """One checkpoint of a route, at its place in the order (0, 1, 2 …). Never changed once the route is made:
+    running processes keep each route's stops (see services.patrol._stop_ids)."""
 
     __table_args__ = (UniqueConstraint("route_id", "position"), UniqueConstraint("route_id", "point_id"))
 

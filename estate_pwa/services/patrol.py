@@ -580,9 +580,22 @@ def close_overdue(session: Session, estate_id: int, now: datetime | None = None)
     return list(overdue)
 
 
-def _stop_ids(session: Session, route_id: int) -> list[int]:
-    return list(session.exec(select(RouteStop.point_id).where(RouteStop.route_id == route_id)
-                             .order_by(RouteStop.position)))
+_ROUTE_STOPS: dict[tuple[object, int], tuple[int, ...]] = {}
+_ROUTE_STOPS_KEPT = 10_000
+
+
+def _stop_ids(session: Session, route_id: int) -> tuple[int, ...]:
+    """A route's checkpoints in walking order. A route's stops never change once it is made (a new order is a new
+    route), so each process reads them once per database and keeps them (at most _ROUTE_STOPS_KEPT routes)."""
+    key = (session.get_bind().url, route_id)
+    stops = _ROUTE_STOPS.get(key)
+    if stops is None:
+        stops = tuple(session.exec(select(RouteStop.point_id).where(RouteStop.route_id == route_id)
+                                   .order_by(RouteStop.position)))
+        if len(_ROUTE_STOPS) >= _ROUTE_STOPS_KEPT:
+            _ROUTE_STOPS.clear()
+        _ROUTE_STOPS[key] = stops
+    return stops
 
 
 def _counted_ids(session: Session, round_id: int, up_to_scan: int | None = None) -> set[int]:
@@ -665,8 +678,9 @@ def walk_time(a, b) -> timedelta:
 
 
 # A scan is the busiest request of the night: it reads what it needs in two statements (its open round under lock
-# with everything around it, then the facts it is judged by) and writes one row. Both reads are built once.
-_POINT, _SCAN, _STOP = PatrolPoint.__table__, PatrolScan.__table__, RouteStop.__table__
+# with everything around it, then the facts it is judged by; the route's stops are kept) and writes one row. Both
+# reads are built once.
+_POINT, _SCAN = PatrolPoint.__table__, PatrolScan.__table__
 
 
 def _open_rounds_query():
@@ -699,7 +713,6 @@ def _open_rounds_query():
 class _Fact(IntEnum):
     """What a row of the facts query is."""
 
-    STOP = 0  # a stop of the round's route (with its position)
     COUNTED = 1  # a checkpoint already counted in this round
     SAME = 2  # the guard's latest counted scan of this checkpoint (any round)
     BEFORE = 3  # the guard's counted scan nearest before this one in scan time (with its checkpoint's position)
@@ -708,28 +721,25 @@ class _Fact(IntEnum):
 
 def _facts_query():
     """Everything `_judge` weighs, in one statement: a union of one select per `_Fact`."""
-    no_time = cast(null(), _SCAN.c.client_time.type)
-    no_number, no_degrees = cast(null(), Integer), cast(null(), Float)
+    no_time, no_degrees = cast(null(), _SCAN.c.client_time.type), cast(null(), Float)
     counted_by_guard = and_(_SCAN.c.guard_id == bindparam("guard"), _SCAN.c.outcome == ScanOutcome.COUNTED.value)
 
     def kind(fact: _Fact):
         return literal_column(str(int(fact)), Integer).label("kind")
 
     def nearest(fact: _Fact, condition, *order):
-        nearest_scan = (select(kind(fact), _SCAN.c.point_id, no_number.label("position"), _SCAN.c.client_time,
-                               _POINT.c.latitude, _POINT.c.longitude)
+        nearest_scan = (select(kind(fact), _SCAN.c.point_id, _SCAN.c.client_time, _POINT.c.latitude,
+                               _POINT.c.longitude)
                         .join_from(_SCAN, _POINT, _POINT.c.id == _SCAN.c.point_id)
                         .where(counted_by_guard, condition).order_by(*order).limit(1).subquery())
         return select(*nearest_scan.c)
 
-    stops = select(kind(_Fact.STOP), _STOP.c.point_id, _STOP.c.position, no_time.label("client_time"),
-                   no_degrees.label("latitude"), no_degrees.label("longitude")).where(
-        _STOP.c.route_id == bindparam("route"))
-    counted = select(kind(_Fact.COUNTED), _SCAN.c.point_id, no_number, no_time, no_degrees, no_degrees).where(
+    counted = select(kind(_Fact.COUNTED), _SCAN.c.point_id, no_time.label("client_time"),
+                     no_degrees.label("latitude"), no_degrees.label("longitude")).where(
         _SCAN.c.round_id == bindparam("round"), _SCAN.c.outcome == ScanOutcome.COUNTED.value)
     by_time, by_time_back = (_SCAN.c.client_time, _SCAN.c.id), (_SCAN.c.client_time.desc(), _SCAN.c.id.desc())
     return union_all(
-        stops, counted,
+        counted,
         nearest(_Fact.SAME, _SCAN.c.point_id == bindparam("point"), *by_time_back),
         nearest(_Fact.BEFORE, _SCAN.c.client_time <= bindparam("when"), *by_time_back),
         nearest(_Fact.AFTER, _SCAN.c.client_time > bindparam("when"), *by_time))
@@ -744,19 +754,18 @@ class _Facts:
     """What a scan is judged by: the route's stops in order, the checkpoints counted in the round, and the guard's
     counted scans that matter for the duplicate and walking-speed rules."""
 
-    stops: list[int]
+    stops: tuple[int, ...]
     counted: set[int]
     same: object | None
     neighbours: list
 
 
 def _facts(session: Session, actor: Actor, patrol_round: PatrolRound, point_id: int, when: datetime) -> _Facts:
-    rows = session.execute(_FACTS, {"route": patrol_round.route_id, "round": patrol_round.id, "guard": actor.id,
-                                    "point": point_id, "when": when}).all()
+    rows = session.execute(_FACTS, {"round": patrol_round.id, "guard": actor.id, "point": point_id,
+                                    "when": when}).all()
     of = {fact: [row for row in rows if row.kind == fact] for fact in _Fact}
-    return _Facts([row.point_id for row in sorted(of[_Fact.STOP], key=lambda row: row.position)],
-                  {row.point_id for row in of[_Fact.COUNTED]}, next(iter(of[_Fact.SAME]), None),
-                  of[_Fact.BEFORE] + of[_Fact.AFTER])
+    return _Facts(_stop_ids(session, patrol_round.route_id), {row.point_id for row in of[_Fact.COUNTED]},
+                  next(iter(of[_Fact.SAME]), None), of[_Fact.BEFORE] + of[_Fact.AFTER])
 
 
 def _attempt(point: PatrolPoint, scan_uid: str, claimed: datetime, now: datetime) -> _Attempt:

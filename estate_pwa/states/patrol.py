@@ -50,7 +50,8 @@ def _record_queued(token: str, items: list[dict]) -> list[tuple[object, patrol.S
                 actor = actor or accounts.resolve(session, token)
                 if actor is None:
                     return None
-                if item.get("owner") not in (None, patrol.queue_owner(actor)):
+                owner = item.get("owner")
+                if owner is not None and owner != patrol.queue_owner(actor):
                     continue
                 answers.append((uid, patrol.record_scan(session, actor, patrol.token_of(item.get("code")), uid,
                                                         item.get("at"))))
