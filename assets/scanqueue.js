@@ -93,8 +93,31 @@
     return add(code).then(showCount).then(send);
   }
 
+  // A checkpoint's URL opened in the browser (the phone's own camera) is queued for `owner` (the guard logged in)
+  // like a scan from the in-app scanner. Reloading the page, or coming back to it through history, sends the
+  // same item again instead of a new one, so the server answers it again and records it once. Resolves to what
+  // waits in the queue (with that item), for ScanState.sync.
+  var opened = {};
+
+  function openCheckpoint(owner) {
+    var url = scope.location.href;
+    var key = "estate-checkpoint:" + url;
+    var navigation = performance.getEntriesByType("navigation")[0];
+    var again = (opened[url] || (navigation && navigation.type !== "navigate")) && sessionStorage.getItem(key);
+    opened[url] = true;
+    return setOwner(owner).then(function () {
+      if (again) return JSON.parse(again);
+      return add(url).then(function (item) { sessionStorage.setItem(key, JSON.stringify(item)); return item; });
+    }).then(function (item) {
+      return pending().then(function (items) {
+        return items.some(function (queued) { return queued.uid === item.uid; }) ? items : items.concat([item]);
+      });
+    });
+  }
+
   scope.estateScans = {
     add: add, pending: pending, ack: ack, capture: capture, send: send, showCount: showCount, setOwner: setOwner,
+    openCheckpoint: openCheckpoint,
   };
 
   if (scope.document) {

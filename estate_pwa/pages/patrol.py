@@ -79,12 +79,15 @@ def scan_result() -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.cond(
-                        ScanState.counted,
-                        rx.icon("circle-check", size=72, color="var(--green-9)"),
-                        rx.icon("circle-alert", size=72, color="var(--amber-9)"),
+                        ScanState.message == "",
+                        rx.spinner(size="3"),
+                        rx.cond(ScanState.counted, rx.icon("circle-check", size=72, color="var(--green-9)"),
+                                rx.icon("circle-alert", size=72, color="var(--amber-9)")),
                     ),
                     rx.heading(ScanState.point_name, size="6"),
-                    rx.text(ScanState.message, size="3", data_testid="scan-message", text_align="center"),
+                    rx.cond(ScanState.message != "",
+                            rx.text(ScanState.message, size="3", data_testid="scan-message", text_align="center"),
+                            rx.text(t("common.loading"), size="3", color="var(--gray-11)")),
                     rx.cond(ScanState.progress != "",
                             rx.text(ScanState.progress, size="8", weight="bold", data_testid="scan-progress")),
                     rx.link(rx.button(t("patrol.back_to_rounds"), size="3", variant="soft"), href=routes.GUARD),

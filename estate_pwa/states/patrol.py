@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,7 +16,6 @@ from estate_pwa.services import accounts, estate, patrol, patrol_sheet, roster
 from estate_pwa.services.errors import DomainError, NotAllowed
 from estate_pwa.states.session import SessionState
 
-SCAN_PREFIX = "/p/"
 SYNC_BATCH_MAX = 200
 """Queued scans recorded per call; the rest go with the phone's next send (next scan, page opened, back online)."""
 RECENT_MAX = 10
@@ -140,34 +138,32 @@ class ScanState(SessionState):
             self.message += " · " + self._text("patrol.round_finished", status=self._text(
                 f"patrol.status_{result.round_status}"))
 
-    def _show_refusal(self, error: DomainError) -> None:
+    def _show_message(self, message: str) -> None:
+        """A message and no scan result."""
         self.point_name = self.progress = ""
         self.counted = False
-        self.message = self._say(error)
+        self.message = message
+
+    def _show_refusal(self, error: DomainError) -> None:
+        self._show_message(self._say(error))
 
     @rx.event
     def load(self):
-        """Record the scan named by the URL; the server's clock and the code's signature decide everything."""
-        self.point_name = self.progress = self.message = ""
-        self.counted = False
-        path = self.router.url.path
-        token = patrol.token_of(path) if path.startswith(SCAN_PREFIX) else ""
-        try:
-            with session_scope() as session:
-                actor = self._enter(session, Role.GUARD)
-                if actor is None:
-                    return self._send_away(session)
-                result = patrol.record_scan(session, actor, token, uuid.uuid4().hex, utcnow())
-        except DomainError as error:
-            self._show_refusal(error)
-            return
-        self._show_result(result)
+        """A checkpoint's URL opened with the phone's own camera: the phone queues the scan (assets/scanqueue.js,
+        openCheckpoint) and sends its queue to `sync`, so it is recorded like one from the in-app scanner, and
+        reloading the page gets the same answer again instead of a second scan."""
+        self._show_message("")
+        with session_scope() as session:
+            actor = self._enter(session, Role.GUARD)
+            if actor is None:
+                return self._send_away(session)
+        return rx.call_script(f"window.estateScans.openCheckpoint({json.dumps(patrol.queue_owner(actor))})",
+                              callback=ScanState.sync)
 
     @rx.event
     def open_scanner(self):
         """The in-app scanner is a guard's screen."""
-        self.point_name = self.progress = self.message = ""
-        self.counted = False
+        self._show_message("")
         with session_scope() as session:
             actor = self._enter(session, Role.GUARD)
             if actor is None:
@@ -177,9 +173,7 @@ class ScanState(SessionState):
     @rx.event
     def camera_failed(self):
         """The camera could not start (no permission or no camera): say so, and how else to scan."""
-        self.point_name = self.progress = ""
-        self.counted = False
-        self.message = self._text("patrol.camera_failed")
+        self._show_message(self._text("patrol.camera_failed"))
 
     @rx.event
     async def sync(self, items: list):

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
-from estate_pwa.models import Area, Estate, PatrolRound, Role, User, UserRole
+from estate_pwa.models import Area, Estate, PatrolRound, PatrolRoute, PatrolScan, Role, User, UserRole
 from estate_pwa.services import patrol, roster
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
 from estate_pwa.services.permissions import actor_for
@@ -116,3 +116,12 @@ def route_due_now(db_url: str, guard_phone: str, side_by_side: bool = False) -> 
         patrol_round.guard_id = guard.id
         session.commit()
         return route.name, [patrol.point_url("", p) for p in points]
+
+
+def round_and_scans(db_url: str, route_name: str) -> tuple[PatrolRound, list[PatrolScan]]:
+    """The round of a route made by `route_due_now`, and its scans in the order they were stored."""
+    with Session(get_engine(db_url)) as session:
+        patrol_round = session.exec(select(PatrolRound).join(PatrolRoute).where(PatrolRoute.name == route_name)).one()
+        scans = session.exec(select(PatrolScan).where(PatrolScan.round_id == patrol_round.id)
+                             .order_by(col(PatrolScan.id))).all()
+        return patrol_round, list(scans)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from estate_pwa.models import Role
+from estate_pwa.models import Role, ScanOutcome
 from estate_pwa.services.demo import DEMO_RESIDENT
 from estate_pwa.services.patrol import MIN_GAP
-from tests.e2e.conftest import MANAGER, login, route_due_now, screenshot, staff_account
+from tests.e2e.conftest import MANAGER, login, round_and_scans, route_due_now, screenshot, staff_account
 
 
 def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(browser, playwright, app):
@@ -27,6 +27,9 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         expect(guard.get_by_test_id("scan-message")).to_have_text("打卡成功")
         expect(guard.get_by_test_id("scan-progress")).to_have_text("1 / 2")
         screenshot(guard, f"patrol-scan-{app.backend}")
+        guard.reload()  # the same scan again: the first answer, no second row (counted below)
+        expect(guard.get_by_test_id("scan-message")).to_have_text("打卡成功")
+        expect(guard.get_by_test_id("scan-progress")).to_have_text("1 / 2")
         guard.goto(first)
         expect(guard.get_by_test_id("scan-message")).to_contain_text("不重复计")
         expect(guard.get_by_test_id("scan-progress")).to_have_text("1 / 2")
@@ -38,6 +41,8 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         expect(guard.get_by_test_id("scan-progress")).to_have_text("2 / 2")
         guard.get_by_role("link", name="返回巡更").click()
         guard.wait_for_url("**/guard")
+        outcomes = [scan.outcome for scan in round_and_scans(app.db_url, route_name)[1]]
+        assert outcomes == [ScanOutcome.COUNTED, ScanOutcome.DUPLICATE, ScanOutcome.COUNTED]
 
         login(manager, MANAGER[0], MANAGER[1], "/manager")
         manager.locator("nav a[href='/manager/patrol']").click()

@@ -6,23 +6,15 @@ The camera is Chromium's fake capture device playing a Y4M video of the app's ow
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
-from sqlmodel import Session, col, select
 
-from estate_pwa.core.db import get_engine
-from estate_pwa.models import PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, ScanOutcome
+from estate_pwa.models import Role, RoundStatus, ScanOutcome
 from tests.app_server import ROOT
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, MANAGER, login, route_due_now, screenshot, staff_account
+from tests.e2e.conftest import (
+    CHROMIUM, CHROMIUM_ARGS, MANAGER, login, round_and_scans, route_due_now, screenshot, staff_account,
+)
 from tests.e2e.fake_camera import write_y4m
 
 FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-def _round_and_scans(db_url: str, route_name: str) -> tuple[PatrolRound, list[PatrolScan]]:
-    with Session(get_engine(db_url)) as session:
-        patrol_round = session.exec(select(PatrolRound).join(PatrolRoute).where(PatrolRoute.name == route_name)).one()
-        scans = session.exec(select(PatrolScan).where(PatrolScan.round_id == patrol_round.id)
-                             .order_by(col(PatrolScan.id))).all()
-        return patrol_round, list(scans)
 
 
 def _start(page, route_name: str) -> None:
@@ -57,7 +49,7 @@ def test_guard_scans_checkpoints_with_the_in_app_camera(playwright, app, tmp_pat
         expect(guard.get_by_test_id("recent-scan").first).to_contain_text("本轮巡更完成:按时完成")
         assert elsewhere == []
 
-        patrol_round, scans = _round_and_scans(app.db_url, route_name)
+        patrol_round, scans = round_and_scans(app.db_url, route_name)
         assert patrol_round.status == RoundStatus.ON_TIME
         assert [s.outcome for s in scans if s.outcome == ScanOutcome.COUNTED] == [ScanOutcome.COUNTED] * 2
 
@@ -91,7 +83,7 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
     expect(waiting).to_have_text("2")
     expect(phone.locator("video")).to_have_count(1)
     screenshot(phone, f"patrol-offline-queue-{app.backend}")
-    assert _round_and_scans(app.db_url, route_name)[1] == []
+    assert round_and_scans(app.db_url, route_name)[1] == []
 
     phone.context.set_offline(False)
     expect(phone.get_by_test_id("scan-progress")).to_have_text("2 / 2", timeout=30_000)
@@ -100,7 +92,7 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
     phone.reload()
     expect(phone.get_by_test_id("scan-message")).to_have_text("无法打开摄像头:请允许使用摄像头,或用手机相机扫描二维码")
 
-    patrol_round, scans = _round_and_scans(app.db_url, route_name)
+    patrol_round, scans = round_and_scans(app.db_url, route_name)
     assert patrol_round.status == RoundStatus.ON_TIME
     assert len(scans) == 2 and len({s.scan_uid for s in scans}) == 2
     assert all(s.outcome == ScanOutcome.COUNTED for s in scans)
