@@ -134,6 +134,28 @@ def test_on_duty_follows_the_estate_timezone(session, factory):
     assert on_duty_ids(session, estate, datetime(2026, 3, 10, 7, tzinfo=UTC)) == []
 
 
+@pytest.mark.parametrize("timezone", ["Pacific/Kiritimati", "Asia/Shanghai", "UTC", "Pacific/Pago_Pago"])
+def test_covering_days_find_every_shift_on_duty_whatever_the_timezone(session, factory, timezone):
+    """The scan's own duty check (assignments on covering_days, kept when a shift covers now) agrees with
+    is_on_duty hour by hour, for estates 14 hours ahead of UTC to 11 hours behind it."""
+    estate = factory.estate(timezone=timezone)
+    boss = factory.actor(factory.user(estate, Role.MANAGER))
+    guard = factory.user(estate, Role.GUARD)
+    shifts = factory.shifts(estate)
+    for offset, name in ((-1, "夜班"), (0, "白班"), (1, "夜班")):
+        roster.assign(session, boss, guard.id, shifts[name].id, DAY + timedelta(days=offset), "guard")
+    session.commit()
+    assignments = session.exec(select(DutyAssignment, Shift).join(Shift).where(
+        DutyAssignment.user_id == guard.id)).all()
+    moments = [datetime(2026, 3, 9, tzinfo=UTC) + timedelta(hours=h, minutes=30) for h in range(4 * 24)]
+    for moment in moments:
+        found = any(roster.covers(shift, duty.day, timezone, moment) for duty, shift in assignments
+                    if duty.day in roster.covering_days(moment))
+        assert found == roster.is_on_duty(session, factory.actor(guard), Role.GUARD, now=moment), moment
+    on_duty = [roster.is_on_duty(session, factory.actor(guard), Role.GUARD, now=m) for m in moments]
+    assert any(on_duty) and not all(on_duty)
+
+
 # upcoming_for
 
 def test_upcoming_lists_only_own_future_shifts(session, factory, boss, shifts, guard, cleaner):
