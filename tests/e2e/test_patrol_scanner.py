@@ -85,8 +85,9 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
     screenshot(phone, f"patrol-offline-queue-{app.backend}")
     assert round_and_scans(app.db_url, route_name)[1] == []
 
-    phone.context.set_offline(False)
-    expect(phone.get_by_test_id("scan-progress")).to_have_text("2 / 2", timeout=30_000)
+    phone.context.set_offline(False)  # the answers land in the scan list (the big result may show the camera's)
+    expect(phone.get_by_test_id("recent-scan").first).to_contain_text("本轮巡更完成:按时完成", timeout=30_000)
+    expect(phone.get_by_test_id("recent-scan")).to_have_count(2)
     expect(waiting).to_be_hidden()
     assert phone.evaluate("window.estateScans.pending().then((items) => items.length)") == 0
     phone.reload()
