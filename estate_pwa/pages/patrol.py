@@ -38,12 +38,58 @@ def _round_card(row: dict, server_now: rx.Var, *actions: rx.Component) -> rx.Com
             rx.cond((row["status"] == "scheduled") | (row["status"] == "in_progress"), rx.hstack(
                 rx.icon("timer", size=14), rx.text(row["deadline_label"], size="1", color="var(--gray-11)"),
                 countdown(row["deadline"], server_now), align="center", spacing="1")),
-            rx.cond(row["flagged"] != "", rx.badge(t("patrol.flagged"), color_scheme="red", variant="outline")),
+            _warnings(row),
             *actions,
             spacing="2", width="100%",
         ),
         width="100%",
         data_testid="round-card",
+    )
+
+
+def _warnings(row: dict) -> rx.Component:
+    """Badges of a round's scans flagged too fast and refused."""
+    return rx.hstack(
+        rx.cond(row["flagged"] != "", rx.badge(t("patrol.flagged"), color_scheme="red", variant="outline")),
+        rx.cond(row["refused"] != "", rx.badge(row["refused"], color_scheme="orange", variant="outline")),
+        spacing="1", wrap="wrap",
+    )
+
+
+def _details_button(state, row: dict) -> rx.Component:
+    return rx.button(rx.icon("list-checks", size=14), t("patrol.details"), size="1", variant="soft",
+                     on_click=state.show_round(row["id"]))
+
+
+def _round_dialog(state) -> rx.Component:
+    """One round's checkpoints (counted when, or not yet) and every scan kept on it, with why it did not count."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(state.detail_title, size="3"),
+            rx.vstack(
+                rx.text(t("patrol.detail_stops"), size="2", weight="bold"),
+                rx.foreach(state.detail_stops, lambda stop: rx.hstack(
+                    rx.cond(stop["counted"] != "", rx.icon("circle-check", size=16, color="var(--green-9)"),
+                            rx.icon("circle-dashed", size=16, color="var(--gray-9)")),
+                    rx.text(stop["point"], size="2"), rx.spacer(),
+                    rx.text(stop["at"], size="2", color="var(--gray-11)"),
+                    width="100%", align="center", data_testid="detail-stop")),
+                rx.text(t("patrol.detail_scans"), size="2", weight="bold", margin_top="8px"),
+                rx.cond(state.detail_scans.length() == 0,
+                        rx.text(t("patrol.detail_no_scans"), size="2", color="var(--gray-11)")),
+                rx.foreach(state.detail_scans, lambda line: rx.vstack(
+                    rx.hstack(rx.text(line["at"], size="1", color="var(--gray-11)", min_width="60px"),
+                              rx.text(line["point"], size="2", weight="medium"), spacing="2", align="center"),
+                    rx.text(line["what"], size="1",
+                            color=rx.cond(line["outcome"] == "counted", "var(--green-11)", "var(--orange-11)")),
+                    rx.cond(line["phone"] != "", rx.text(line["phone"], size="1", color="var(--gray-11)")),
+                    spacing="0", width="100%", data_testid="detail-scan")),
+                rx.button(t("units.close"), variant="soft", on_click=state.close_round, margin_top="8px"),
+                spacing="2", width="100%",
+            ),
+            max_width="420px",
+        ),
+        open=state.detail_title != "",
     )
 
 
@@ -129,7 +175,8 @@ def manager_patrol() -> rx.Component:
         rx.grid(
             rx.vstack(
                 section_title("patrol.today"),
-                rx.foreach(PatrolBoardState.rounds, lambda row: _round_card(row, PatrolBoardState.server_now)),
+                rx.foreach(PatrolBoardState.rounds, lambda row: _round_card(
+                    row, PatrolBoardState.server_now, _details_button(PatrolBoardState, row))),
                 rx.cond(PatrolBoardState.rounds.length() == 0, _muted("patrol.no_rounds")),
                 width="100%", spacing="3",
             ),
@@ -146,6 +193,7 @@ def manager_patrol() -> rx.Component:
             columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
         ),
         rx.moment(interval=10000, on_change=PatrolBoardState.refresh, display="none"),
+        _round_dialog(PatrolBoardState),
     )
 
 
@@ -196,15 +244,19 @@ def manager_patrol_history() -> rx.Component:
                   rx.button(rx.icon("download", size=14), t("patrol.export_selection"), size="2", variant="soft",
                             on_click=PatrolHistoryState.export_csv),
                   width="100%", align="center"),
-        rx.foreach(PatrolHistoryState.rows, lambda row: rx.card(rx.hstack(
-            rx.vstack(rx.text(row["route"], size="2", weight="bold"),
-                      rx.text(row["day"] + " " + row["window"] + " · " + row["guard"], size="1",
-                              color="var(--gray-11)"), spacing="0"),
-            rx.spacer(),
-            rx.cond(row["flagged"] != "", rx.badge(t("patrol.flagged"), color_scheme="red", variant="outline")),
-            rx.text(row["progress"], size="2", weight="bold"),
-            _status(row),
-            align="center", width="100%"), width="100%", data_testid="history-row")),
+        rx.foreach(PatrolHistoryState.rows, lambda row: rx.card(rx.vstack(
+            rx.hstack(
+                rx.vstack(rx.text(row["route"], size="2", weight="bold"),
+                          rx.text(row["day"] + " " + row["window"] + " · " + row["guard"], size="1",
+                                  color="var(--gray-11)"), spacing="0"),
+                rx.spacer(),
+                rx.text(row["progress"], size="2", weight="bold"),
+                _status(row),
+                align="center", width="100%"),
+            rx.hstack(_warnings(row), rx.spacer(), _details_button(PatrolHistoryState, row), width="100%",
+                      align="center"),
+            spacing="2", width="100%"), width="100%", data_testid="history-row")),
+        _round_dialog(PatrolHistoryState),
     )
 
 
@@ -244,11 +296,21 @@ def manager_patrol_setup() -> rx.Component:
                         ),
                         rx.input(name="name", placeholder=t("patrol.point_name"), max_length=100, width="100%"),
                         rx.input(name="location", placeholder=t("patrol.location"), max_length=200, width="100%"),
+                        rx.hstack(
+                            rx.input(name="latitude", placeholder=t("patrol.latitude"), inputmode="decimal",
+                                     default_value=PatrolSetupState.point_latitude,
+                                     key=PatrolSetupState.point_latitude, max_length=32, width="100%"),
+                            rx.input(name="longitude", placeholder=t("patrol.longitude"), inputmode="decimal",
+                                     default_value=PatrolSetupState.point_longitude,
+                                     key=PatrolSetupState.point_longitude, max_length=32, width="100%"),
+                            spacing="2", width="100%"),
+                        rx.button(rx.icon("locate-fixed", size=14), t("patrol.use_my_location"), type="button",
+                                  size="1", variant="soft", on_click=PatrolSetupState.locate),
                         rx.button(t("common.save"), type="submit"),
                         spacing="2", width="100%",
                     ),
                     on_submit=PatrolSetupState.create_point,
-                    reset_on_submit=True,
+                    key=PatrolSetupState.point_form,
                 )),
                 width="100%", spacing="3",
             ),

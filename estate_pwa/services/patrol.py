@@ -240,6 +240,8 @@ def create_point(session: Session, actor: Actor | None, area_id: object, name: o
                  latitude: object = None, longitude: object = None) -> PatrolPoint:
     """A manager adds a checkpoint in a common area; coordinates are optional but come as a pair."""
     actor = require(actor, Role.MANAGER)
+    if area_id in (None, ""):
+        raise InvalidInput("error.area_required")
     area = in_estate(session, actor, Area, positive_id(area_id))
     lat, lon = _coordinate(latitude, 90), _coordinate(longitude, 180)
     if (lat is None) != (lon is None):
@@ -802,6 +804,12 @@ def _refuse_without_round(session: Session, actor: Actor, scan_uid: str, code: t
             PatrolRound.estate_id == actor.estate_id, RouteStop.point_id == point.id,
             (col(PatrolRound.guard_id) == actor.id) | col(PatrolRound.guard_id).is_(None),
             PatrolRound.window_start <= now + START_EARLY, PatrolRound.window_start >= now - timedelta(days=1))).all()
+    attempt = _attempt(point, scan_uid, claimed, now)
+    walked = max((r for r in candidates if r.guard_id == actor.id and r.started_at is not None and r.grace_end < now
+                  and r.started_at - CLOCK_TOLERANCE <= attempt.client_time <= r.grace_end),
+                 key=lambda r: (r.window_start, r.id), default=None)
+    if walked is not None:  # made during the guard's round, received after its grace ended (queued offline)
+        return _refuse_scan(session, actor, InvalidInput("error.scan_after_close"), attempt, walked.id)
     if any(r.status == RoundStatus.IN_PROGRESS and r.guard_id == actor.id for r in candidates):
         error = InvalidInput("error.round_closed")  # its grace has ended
     elif any(r.status == RoundStatus.SCHEDULED and now <= r.grace_end for r in candidates):
@@ -810,7 +818,7 @@ def _refuse_without_round(session: Session, actor: Actor, scan_uid: str, code: t
         error = InvalidInput("error.round_closed")
     else:
         error = InvalidInput("error.not_on_round")
-    return _refuse_scan(session, actor, error, _attempt(point, scan_uid, claimed, now))
+    return _refuse_scan(session, actor, error, attempt)
 
 
 def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: object, client_time: object,
@@ -827,6 +835,9 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     * Strict routes refuse a checkpoint scanned before the next one due ("error.out_of_order").
     * A scan claimed more than 5 minutes before its round was started is refused ("error.scan_before_round"):
       a queued scan cannot predate the round it counts for, so back-dated claims cannot fill a round.
+    * A scan received after its round's grace ended is refused, also when it was queued offline during the round.
+      If the phone's time puts it within the guard's started round, it is kept on that round
+      ("error.scan_after_close") so the manager sees it in the round's detail; it never changes the round's status.
     * Too fast: this checkpoint and the guard's nearest counted scan of another checkpoint (before or after it
       in scan time, as queued scans arrive out of order) closer than walking at 2.5 m/s allows (or within
       20 s when either has no coordinates) gives outcome "too_fast", audited as "scan_flagged" and NOT
@@ -947,6 +958,7 @@ class RoundRow:
     total: int
     flagged: int
     synced_late: int
+    refused: int
 
 
 @dataclass(frozen=True)
@@ -979,7 +991,8 @@ def _rows(session: Session, estate_id: int, conditions: list, now: datetime) -> 
     route_ids = {route.id for _, route, _ in found}
     totals = dict(session.exec(select(RouteStop.route_id, func.count()).where(
         col(RouteStop.route_id).in_(route_ids)).group_by(RouteStop.route_id)).all()) if route_ids else {}
-    per_round: dict[int, dict[str, int]] = {rid: {"done": 0, "flagged": 0, "late": 0} for rid in round_ids}
+    per_round: dict[int, dict[str, int]] = {rid: {"done": 0, "flagged": 0, "late": 0, "refused": 0}
+                                            for rid in round_ids}
     if round_ids:
         for round_id, outcome, late, count in session.exec(
                 select(PatrolScan.round_id, PatrolScan.outcome, PatrolScan.synced_late, func.count())
@@ -991,10 +1004,13 @@ def _rows(session: Session, estate_id: int, conditions: list, now: datetime) -> 
                     per_round[round_id]["late"] += count
             elif outcome == ScanOutcome.TOO_FAST:
                 per_round[round_id]["flagged"] += count
+            elif outcome == ScanOutcome.REFUSED:
+                per_round[round_id]["refused"] += count
     return [
         RoundRow(r.id, route.id, route.name, r.guard_id, user.name if user else "", r.window_start, r.window_end,
                  r.grace_end, round_status(r, now), r.started_at, r.finished_at, per_round[r.id]["done"],
-                 totals.get(route.id, 0), per_round[r.id]["flagged"], per_round[r.id]["late"])
+                 totals.get(route.id, 0), per_round[r.id]["flagged"], per_round[r.id]["late"],
+                 per_round[r.id]["refused"])
         for r, route, user in found
     ]
 
@@ -1035,6 +1051,53 @@ def board(session: Session, actor: Actor | None, day: object = None, now: dateti
         last_scans.append(LastScan(guard.id, guard.name, latest[1].name if latest else None,
                                    latest[0].server_time if latest else None))
     return Board(day, rows, sorted(last_scans, key=lambda s: (s.guard_name, s.guard_id)))
+
+
+@dataclass(frozen=True)
+class StopLine:
+    """One checkpoint of a round's route, in walking order, with when the server counted it (None: not yet)."""
+
+    point_name: str
+    counted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScanLine:
+    """One scan kept on a round, as received: `reason` is the refusal's message key of a refused scan."""
+
+    point_name: str
+    outcome: str
+    reason: str
+    server_time: datetime
+    client_time: datetime
+    synced_late: bool
+
+
+@dataclass(frozen=True)
+class RoundDetail:
+    """What a manager sees of one round: its row, its stops and every scan kept on it in the order received."""
+
+    row: RoundRow
+    stops: list[StopLine]
+    scans: list[ScanLine]
+
+
+def round_detail(session: Session, actor: Actor | None, round_id: object, now: datetime | None = None) -> RoundDetail:
+    """One round of the manager's estate with each checkpoint's counting time and every scan kept on it: counted,
+    duplicate, too fast and refused (with why, also those received after the round closed)."""
+    actor = require(actor, Role.MANAGER)
+    patrol_round = in_estate(session, actor, PatrolRound, positive_id(round_id))
+    row = _rows(session, actor.estate_id, [PatrolRound.id == patrol_round.id], now or utcnow())[0]
+    kept = session.exec(select(PatrolScan, PatrolPoint).join(PatrolPoint, col(PatrolPoint.id) == PatrolScan.point_id)
+                        .where(PatrolScan.round_id == patrol_round.id)
+                        .order_by(PatrolScan.server_time, PatrolScan.id)).all()
+    counted_at = {scan.point_id: scan.server_time for scan, _ in kept if scan.outcome == ScanOutcome.COUNTED}
+    return RoundDetail(
+        row,
+        [StopLine(point.name, counted_at.get(point.id)) for point in route_points(session, patrol_round.route_id)],
+        [ScanLine(point.name, scan.outcome,
+                  scan.detail.split(";")[0] if scan.outcome == ScanOutcome.REFUSED else "",
+                  scan.server_time, scan.client_time, scan.synced_late) for scan, point in kept])
 
 
 def day_range(session: Session, actor: Actor | None, first_day: object, last_day: object) -> tuple[datetime, datetime]:
@@ -1081,7 +1144,7 @@ def history(session: Session, actor: Actor | None, from_utc: object, to_utc: obj
 CSV_COLUMNS = (
     "patrol.csv_round", "patrol.csv_route", "patrol.csv_window_start", "patrol.csv_window_end", "patrol.csv_guard",
     "patrol.csv_status", "patrol.csv_started_at", "patrol.csv_finished_at", "patrol.csv_done", "patrol.csv_total",
-    "patrol.csv_flagged", "patrol.csv_synced_late",
+    "patrol.csv_flagged", "patrol.csv_synced_late", "patrol.csv_refused",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -1109,5 +1172,5 @@ def csv_export(session: Session, actor: Actor | None, from_utc: object, to_utc: 
         writer.writerow([_cell(v) for v in (
             r.round_id, r.route_name, local(r.window_start), local(r.window_end), r.guard_name,
             tr(f"patrol.status_{r.status}", language), local(r.started_at), local(r.finished_at), r.done, r.total,
-            r.flagged, r.synced_late)])
+            r.flagged, r.synced_late, r.refused)])
     return out.getvalue()

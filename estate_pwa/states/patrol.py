@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -24,6 +25,12 @@ HISTORY_DEFAULT_SPAN = timedelta(days=6)
 HISTORY_SHOWN = 300
 ALL = "all"
 """The value of a filter's "all" choice (a select cannot hold an empty value)."""
+LOCATE_SCRIPT = """new Promise((resolve) => navigator.geolocation
+  ? navigator.geolocation.getCurrentPosition(
+      (p) => resolve({latitude: p.coords.latitude, longitude: p.coords.longitude}),
+      () => resolve({}), {enableHighAccuracy: true, timeout: 15000, maximumAge: 0})
+  : resolve({}))"""
+"""The phone's position as {latitude, longitude}, or {} when it cannot be had (no permission, no fix)."""
 
 
 def _claim_queue(actor) -> rx.event.EventSpec:
@@ -79,8 +86,53 @@ class PatrolView(SessionState):
             "deadline_label": self._text("patrol.starts_in" if r.status == "scheduled" and now < r.window_start
                                          else "patrol.ends_in"),
             "flagged": str(r.flagged) if r.flagged else "",
+            "refused": self._text("patrol.refused_count", count=r.refused) if r.refused else "",
             "startable": "1" if patrol.can_start(r, now) else "",
         } for r in rows]
+
+
+class RoundDetailView(PatrolView):
+    """A manager's screen of rounds that opens one round's checkpoints and scans in a dialog."""
+
+    detail_title: str = ""
+    detail_stops: list[dict[str, str]] = []
+    detail_scans: list[dict[str, str]] = []
+
+    @rx.event
+    def show_round(self, round_id: str):
+        """Open one round: each checkpoint with when it was counted, and every scan kept on the round."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+                detail = patrol.round_detail(session, actor, round_id)
+                timezone = estate.estate_of(session, actor).timezone
+        except DomainError as error:
+            self.error = self._say(error)
+            return
+        row = detail.row
+        self.detail_title = (f"{row.route_name} {format_local(row.window_start, timezone, '%m-%d %H:%M')} · "
+                             f"{row.guard_name or self._text('patrol.unassigned')}")
+        self.detail_stops = [{
+            "point": stop.point_name,
+            "at": format_local(stop.counted_at, timezone, "%H:%M:%S") if stop.counted_at
+            else self._text("patrol.not_counted_yet"),
+            "counted": "1" if stop.counted_at else "",
+        } for stop in detail.stops]
+        self.detail_scans = [{
+            "point": line.point_name,
+            "at": format_local(line.server_time, timezone, "%H:%M:%S"),
+            "phone": self._text("patrol.phone_time", time=format_local(line.client_time, timezone, "%H:%M:%S"))
+            if line.synced_late else "",
+            "outcome": line.outcome,
+            "what": self._text(line.reason) if line.reason else self._text(f"patrol.scan_{line.outcome}"),
+        } for line in detail.scans]
+
+    @rx.event
+    def close_round(self):
+        """Close the round's dialog."""
+        self.detail_title = ""
+        self.detail_stops = self.detail_scans = []
 
 
 class GuardRoundsState(PatrolView):
@@ -206,7 +258,7 @@ class ScanState(SessionState):
                 "progress": self.progress if counted else ""}
 
 
-class PatrolBoardState(PatrolView):
+class PatrolBoardState(RoundDetailView):
     """The manager's live board: today's rounds and each guard's last scan, re-read every few seconds."""
 
     rounds: list[dict[str, str]] = []
@@ -243,6 +295,10 @@ class PatrolSetupState(SessionState):
     areas: list[dict[str, str]] = []
     route_stops: list[str] = []
     """Checkpoint ids of the route being drawn up, in the order tapped."""
+    point_latitude: str = ""
+    point_longitude: str = ""
+    point_form: int = 0
+    """Bumped when a checkpoint is saved, so its form starts empty again."""
 
     @rx.event
     def load(self):
@@ -306,9 +362,27 @@ class PatrolSetupState(SessionState):
 
     @rx.event
     def create_point(self, form: dict):
-        """Add a checkpoint in an area."""
+        """Add a checkpoint in an area, with coordinates if given; a refused one keeps what was typed."""
         form = self._fields(form)
-        self._act(patrol.create_point, form.get("area"), form.get("name"), form.get("location") or "")
+        if self._act(patrol.create_point, form.get("area"), form.get("name"), form.get("location") or "",
+                     form.get("latitude"), form.get("longitude")):
+            self.point_latitude = self.point_longitude = ""
+            self.point_form += 1
+
+    @rx.event
+    def locate(self):
+        """Ask the phone where it is, for the new checkpoint's coordinates (the manager stands at the checkpoint)."""
+        self.error = ""
+        return rx.call_script(LOCATE_SCRIPT, callback=PatrolSetupState.located)
+
+    @rx.event
+    def located(self, position: dict):
+        """Put the phone's position into the new checkpoint's form, or say it could not be found."""
+        place = [self._fields(position).get(key) for key in ("latitude", "longitude")]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in place):
+            self.error = self._text("patrol.location_failed")
+            return
+        self.point_latitude, self.point_longitude = (f"{v:.6f}" for v in place)
 
     @rx.event
     def download_sheet(self):
@@ -333,7 +407,7 @@ class PatrolSetupState(SessionState):
         return rx.download(data=png, filename="patrol-code.png")
 
 
-class PatrolHistoryState(PatrolView):
+class PatrolHistoryState(RoundDetailView):
     """Past rounds filtered by days, route, guard and status, and the same selection as CSV."""
 
     rows: list[dict[str, str]] = []

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
-from estate_pwa.models import Area, Estate, PatrolRound, PatrolRoute, PatrolScan, Role, User, UserRole
+from estate_pwa.models import Area, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, User, UserRole
 from estate_pwa.services import patrol, roster
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
 from estate_pwa.services.permissions import actor_for
@@ -116,6 +116,13 @@ def route_due_now(db_url: str, guard_phone: str, side_by_side: bool = False) -> 
         patrol_round.guard_id = guard.id
         session.commit()
         return route.name, [patrol.point_url("", p) for p in points]
+
+
+def point_where(db_url: str, name: str) -> tuple[float | None, float | None]:
+    """The stored coordinates of the checkpoint called `name`."""
+    with Session(get_engine(db_url)) as session:
+        point = session.exec(select(PatrolPoint).where(PatrolPoint.name == name)).one()
+        return point.latitude, point.longitude
 
 
 def round_and_scans(db_url: str, route_name: str) -> tuple[PatrolRound, list[PatrolScan]]:

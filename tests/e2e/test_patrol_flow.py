@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from estate_pwa.models import Role, ScanOutcome
 from estate_pwa.services.demo import DEMO_RESIDENT
 from estate_pwa.services.patrol import MIN_GAP
-from tests.e2e.conftest import MANAGER, login, round_and_scans, route_due_now, screenshot, staff_account
+from tests.e2e.conftest import (
+    MANAGER, login, point_where, round_and_scans, route_due_now, screenshot, staff_account,
+)
 
 
 def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(browser, playwright, app):
@@ -16,7 +18,8 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
     route_name, (first, second) = route_due_now(app.db_url, guard_phone)
     device = playwright.devices["Pixel 7"]
     guard = browser.new_context(**device, base_url=app.url).new_page()
-    manager = browser.new_context(**device, base_url=app.url).new_page()
+    manager = browser.new_context(**device, base_url=app.url, permissions=["geolocation"],
+                                  geolocation={"latitude": 31.2304, "longitude": 121.4737}).new_page()
     try:
         login(guard, guard_phone, guard_password, "/guard")
         card = guard.get_by_test_id("round-card").filter(has_text=route_name)
@@ -52,6 +55,16 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         expect(finished).to_contain_text("2 / 2")
         expect(manager.get_by_test_id("last-scan").filter(has_text="巡逻员")).to_contain_text("测试点B")
         screenshot(manager, f"patrol-board-{app.backend}")
+        finished.get_by_role("button", name="打卡明细").click()
+        dialog = manager.get_by_role("dialog")
+        expect(dialog.get_by_test_id("detail-stop")).to_have_count(2)
+        expect(dialog.get_by_test_id("detail-stop").first).to_contain_text("测试点A")
+        expect(dialog.get_by_test_id("detail-stop").first).not_to_contain_text("未打卡")
+        expect(dialog.get_by_test_id("detail-scan")).to_have_count(3)
+        expect(dialog.get_by_test_id("detail-scan").nth(1)).to_contain_text("重复,不计")
+        screenshot(manager, f"patrol-round-detail-{app.backend}")
+        dialog.get_by_role("button", name="关闭").click()
+        expect(dialog).to_have_count(0)
 
         manager.get_by_role("link", name="记录").click()
         manager.wait_for_url("**/manager/patrol/history")
@@ -87,6 +100,21 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         expect(created).to_contain_text(f"{first_name} → 南门岗")
         expect(created).to_contain_text("按顺序")
         screenshot(manager, f"patrol-setup-{app.backend}")
+
+        point_form = manager.locator("form").filter(has_text="新增巡更点")
+        point_form.get_by_placeholder("巡更点名称").fill(f"东门岗{route_name[-5:]}")
+        point_form.get_by_role("button", name="保存").click()  # no area chosen: refused, the name stays
+        expect(manager.get_by_text("请选择所在区域")).to_be_visible()
+        expect(point_form.get_by_placeholder("巡更点名称")).to_have_value(f"东门岗{route_name[-5:]}")
+        point_form.get_by_role("combobox").click()
+        manager.get_by_role("option").first.click()
+        point_form.get_by_role("button", name="用本机当前位置").click()
+        expect(point_form.get_by_placeholder("纬度(可选)")).to_have_value("31.230400")
+        expect(point_form.get_by_placeholder("经度(可选)")).to_have_value("121.473700")
+        point_form.get_by_role("button", name="保存").click()
+        expect(manager.get_by_text(f"东门岗{route_name[-5:]}")).to_be_visible()
+        expect(point_form.get_by_placeholder("巡更点名称")).to_have_value("")
+        assert point_where(app.db_url, f"东门岗{route_name[-5:]}") == (31.2304, 121.4737)
     finally:
         guard.context.close()
         manager.context.close()

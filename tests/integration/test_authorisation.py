@@ -12,8 +12,8 @@ from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import hash_password
 from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
-    Area, AuditEntry, AuthSession, DutyAssignment, InviteCode, PatrolPoint, PatrolRoute, Role, ServiceRequest, Unit,
-    User, UserRole,
+    Area, AuditEntry, AuthSession, DutyAssignment, InviteCode, PatrolPoint, PatrolRound, PatrolRoute, Role,
+    ServiceRequest, Unit, User, UserRole,
 )
 from estate_pwa.services import accounts, jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
@@ -78,15 +78,16 @@ def _targets(db_url: str) -> dict[str, int]:
         technician = session.exec(select(User).where(User.phone == DEMO_ACCOUNTS[4][0])).one()
         point = session.exec(select(PatrolPoint).where(PatrolPoint.estate_id == estate)).first()
         area = session.exec(select(Area).where(Area.estate_id == estate)).first()
+        patrol_round = session.exec(select(PatrolRound).where(PatrolRound.estate_id == estate)).first()
         session.commit()
         return {"victim": victim.id, "unit": unit.id, "duty": duty.id, "request": leak.id,
-                "technician": technician.id, "point": point.id, "area": area.id}
+                "technician": technician.id, "point": point.id, "area": area.id, "round": patrol_round.id}
 
 
 async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
     victim_id, unit_id, duty_id = str(targets["victim"]), str(targets["unit"]), str(targets["duty"])
     request_id, technician_id = str(targets["request"]), str(targets["technician"])
-    point_id, area_id = str(targets["point"]), str(targets["area"])
+    point_id, area_id, round_id = str(targets["point"]), str(targets["area"]), str(targets["round"])
     calls = [
         (ManagerHomeState, "load", {}),
         (RosterState, "load", {}),
@@ -115,6 +116,7 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
         (OfficeState, "dispatch", {"request_id": request_id, "technician_id": technician_id}),
         (PatrolBoardState, "load", {}),
         (PatrolBoardState, "refresh", {}),
+        (PatrolBoardState, "show_round", {"round_id": round_id}),
         (PatrolSetupState, "load", {}),
         (PatrolSetupState, "reissue", {"point_id": point_id}),
         (PatrolSetupState, "create_point", {"form": {"area": area_id, "name": "入侵点", "location": ""}}),
@@ -126,6 +128,7 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
         (PatrolHistoryState, "load", {}),
         (PatrolHistoryState, "apply", {"form": {"first_day": "2026-01-01", "last_day": "2026-01-31"}}),
         (PatrolHistoryState, "export_csv", {}),
+        (PatrolHistoryState, "show_round", {"round_id": round_id}),
     ]
     for state, handler, kwargs in calls:
         await client.call(state, handler, page="/manager", **kwargs)

@@ -1,19 +1,20 @@
-"""Hostile or broken input to the account handlers: a clear message, no change, and no server error."""
+"""Hostile or broken input to the account, job and patrol handlers: a clear message, no change, and no server error."""
 
 import re
 
 import httpx
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import Role, ServiceRequest, User
+from estate_pwa.models import Area, PatrolPoint, Role, ServiceRequest, User
 from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.auth import JoinState, LoginState
 from estate_pwa.states.jobs import JobsView, ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.me import MeState
+from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState
 from tests.e2e.conftest import staff_account
 from tests.rawclient import RawClient, run
 
@@ -154,6 +155,36 @@ def test_job_handlers_refuse_hostile_input_with_a_message(app):
     assert {"时间无效", "签名图片无效,请重签"} <= set(_errors(as_technician))
     assert _requests(app.db_url) == before
     _log_has_no_traceback(app, log_start)
+
+
+def test_patrol_manager_handlers_refuse_hostile_input_with_a_message(app):
+    phone, password = staff_account(app.db_url, Role.MANAGER)
+    with Session(get_engine(app.db_url)) as session:
+        token = accounts.login(session, phone, password)[1]
+        area = str(session.exec(select(Area.id).join(User, col(User.estate_id) == Area.estate_id)
+                                .where(User.phone == phone)).first())
+    calls = [(PatrolBoardState, "load", {})]
+    calls += [(state, "show_round", {"round_id": value}) for state in (PatrolBoardState, PatrolHistoryState)
+              for value in HOSTILE_VALUES + [-1, 10**12]]
+    calls += [(PatrolSetupState, "load", {})]
+    calls += [(PatrolSetupState, "located", {"position": value})
+              for value in HOSTILE_VALUES + [{"latitude": "31", "longitude": 121}, {"latitude": float("nan")}]]
+    calls += [(PatrolSetupState, "create_point", {"form": {"area": area, "name": "坏坐标点", "latitude": lat,
+                                                           "longitude": lon}})
+              for lat, lon in (("91", "0"), (LONG, "1"), (EMOJI, SQL), ("31.2", ""), ({"a": 1}, [1]))]
+    calls += [(PatrolSetupState, "create_point", {"form": {"area": value, "name": "坏区域点"}})
+              for value in HOSTILE_VALUES]
+    before, log_start = _points(app.db_url), app.log.stat().st_size
+    messages = set(_errors(run(_send_all(app.url, token, calls))))
+    assert {"请求无效", "记录不存在", "无法获取本机位置,请允许定位或手动填写经纬度", "经纬度无效(需同时填写)",
+            "请选择所在区域"} <= messages
+    assert _points(app.db_url) == before
+    _log_has_no_traceback(app, log_start)
+
+
+def _points(db_url: str) -> int:
+    with Session(get_engine(db_url)) as session:
+        return session.exec(select(func.count()).select_from(PatrolPoint)).one()
 
 
 def _requests(db_url: str) -> list[tuple]:

@@ -451,6 +451,30 @@ def test_scans_after_grace_are_refused_and_the_round_ends_incomplete(session, fr
             lambda: scan(session, guard, abc[2], at(12, 45)))
 
 
+def test_scans_queued_during_a_round_and_received_after_it_closed_are_kept_on_it(session, fresh_session, estate,
+                                                                                   boss, guard, abc, started):
+    scan(session, guard, abc[0], at(12, 5))
+    patrol.close_overdue(session, estate.id, now=at(12, 41))
+    session.commit()
+    late_uid = uid()
+    error = refused(fresh_session, estate.id, InvalidInput, "error.scan_after_close",
+                    lambda: scan(session, guard, abc[1], at(12, 45), scan_uid=late_uid, client_time=at(12, 20)))
+    kept = scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1]
+    assert (kept.round_id, kept.client_time, kept.server_time, kept.synced_late) == (
+        started.id, at(12, 20), at(12, 45), True)
+    assert stored_round(fresh_session, started.id).status == RoundStatus.INCOMPLETE  # decided by server time only
+    with pytest.raises(InvalidInput) as again:  # the queue sending it again gets the same answer, no second row
+        scan(session, guard, abc[1], at(12, 48), scan_uid=late_uid, client_time=at(12, 20))
+    assert again.value.key == error.key
+    assert len(scans(fresh_session, estate.id, ScanOutcome.REFUSED)) == 1
+    # a phone time outside the round (before it started) is not tied to it
+    refused(fresh_session, estate.id, InvalidInput, "error.round_closed",
+            lambda: scan(session, guard, abc[2], at(12, 45), client_time=at(11, 50)))
+    assert scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1].round_id is None
+    row = patrol.history(session, boss, at(12), at(13), now=at(13))[0]
+    assert (row.round_id, row.status, row.done, row.refused) == (started.id, RoundStatus.INCOMPLETE, 1, 1)
+
+
 def test_close_overdue_marks_missed_and_incomplete_and_keeps_finished(session, fresh_session, estate, guard, route,
                                                                       abc, day_rounds):
     noon, one, two = day_rounds, round_at(session, route, at(13)), round_at(session, route, at(14))
@@ -950,6 +974,10 @@ def test_create_point_refuses_bad_names_and_other_estates_areas(session, factory
     assert info.value.key == "error.text_too_long"
     with pytest.raises(InvalidInput):
         patrol.create_point(session, boss, area.id, "岗\u0000亭")
+    for no_area in (None, ""):
+        with pytest.raises(InvalidInput) as info:
+            patrol.create_point(session, boss, no_area, "岗亭")
+        assert info.value.key == "error.area_required"
     other = factory.estate()
     with pytest.raises(NotFound):
         patrol.create_point(session, boss, make_area(session, other).id, "岗亭")
@@ -1068,6 +1096,33 @@ def test_board_shows_the_day(session, boss, guard, guard2, abc, busy_day):
     assert session.get(PatrolRound, busy_day["eight"].id).status == RoundStatus.SCHEDULED
 
 
+def test_round_detail_lists_stops_and_every_scan_kept(session, factory, estate, boss, guard, guard2, abc, busy_day):
+    detail = patrol.round_detail(session, boss, busy_day["nine"].id, now=at(12, 5))
+    assert (detail.row.round_id, detail.row.status, detail.row.done) == (busy_day["nine"].id, RoundStatus.LATE, 3)
+    assert [(s.point_name, s.counted_at) for s in detail.stops] == [
+        ("点1", at(9, 10)), ("点2", at(9, 20)), ("点3", at(9, 35))]
+    assert [(s.point_name, s.outcome, s.reason, s.server_time, s.client_time, s.synced_late) for s in detail.scans] == [
+        ("点1", ScanOutcome.COUNTED, "", at(9, 10), at(9, 10), False),
+        ("点2", ScanOutcome.TOO_FAST, "", at(9, 10, 20), at(9, 10, 20), False),
+        ("点2", ScanOutcome.COUNTED, "", at(9, 20), at(9, 15), True),
+        ("点3", ScanOutcome.COUNTED, "", at(9, 35), at(9, 35), False)]
+    noon = patrol.round_detail(session, boss, str(busy_day["noon"].id), now=at(12, 5))
+    assert [(s.point_name, s.counted_at) for s in noon.stops] == [("点1", None), ("点2", None), ("点3", at(12, 2))]
+    with pytest.raises(InvalidInput):
+        scan(session, guard, abc[0], at(12, 4), client_time=at(11, 0))  # claimed before the round started
+    noon = patrol.round_detail(session, boss, busy_day["noon"].id, now=at(12, 5))
+    assert [(s.outcome, s.reason) for s in noon.scans][-1] == (ScanOutcome.REFUSED, "error.scan_before_round")
+    assert noon.row.refused == 1
+    assert patrol.round_detail(session, boss, busy_day["eight"].id, now=at(12, 5)).scans == []
+    for who, round_id, error_type in ((guard, busy_day["nine"].id, NotAllowed), (boss, "x", InvalidInput),
+                                      (boss, 10 ** 9, NotFound), (None, busy_day["nine"].id, NotAllowed)):
+        with pytest.raises(error_type):
+            patrol.round_detail(session, who, round_id, now=at(12, 5))
+    other_boss = factory.actor(factory.user(factory.estate(), Role.MANAGER, name="B经理"))
+    with pytest.raises(NotFound):
+        patrol.round_detail(session, other_boss, busy_day["nine"].id, now=at(12, 5))
+
+
 def test_board_defaults_to_today_and_checks_the_day(session, boss, busy_day):
     assert [r.round_id for r in patrol.board(session, boss, now=at(12, 5)).rounds] == \
         [r.round_id for r in patrol.board(session, boss, DAY, now=at(12, 5)).rounds]
@@ -1112,7 +1167,8 @@ def test_csv_export(session, boss, guard2, route, busy_day):
     assert rows[0] == [tr(key, "en") for key in patrol.CSV_COLUMNS]
     assert len(rows) == 2
     assert rows[1] == [str(busy_day["nine"].id), "日巡", "2026-03-10 09:00", "2026-03-10 09:30", "保安乙",
-                       tr("patrol.status_late", "en"), "2026-03-10 09:05", "2026-03-10 09:35", "3", "3", "1", "1"]
+                       tr("patrol.status_late", "en"), "2026-03-10 09:05", "2026-03-10 09:35", "3", "3", "1", "1",
+                       "0"]
     whole_day = list(csv.reader(io.StringIO(patrol.csv_export(session, boss, at(0), at(0, day=11), now=at(12, 5)))))
     assert len(whole_day) == 13 and whole_day[0] == [tr(key, "zh") for key in patrol.CSV_COLUMNS]
     empty = list(csv.reader(io.StringIO(patrol.csv_export(session, boss, at(0, day=12), at(0, day=13),
