@@ -112,7 +112,7 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         expect(point_form.get_by_placeholder("纬度(可选)")).to_have_value("31.230400")
         expect(point_form.get_by_placeholder("经度(可选)")).to_have_value("121.473700")
         point_form.get_by_role("button", name="保存").click()
-        expect(manager.get_by_text(f"东门岗{route_name[-5:]}")).to_be_visible()
+        expect(form.get_by_role("button", name=f"东门岗{route_name[-5:]}")).to_be_visible()  # a stop to choose now
         expect(point_form.get_by_placeholder("巡更点名称")).to_have_value("")
         assert point_where(app.db_url, f"东门岗{route_name[-5:]}") == (31.2304, 121.4737)
     finally:

@@ -1,6 +1,7 @@
 """Any connected client can call any handler with any arguments: manager-only ones must refuse residents."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -20,7 +21,7 @@ from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
 from estate_pwa.states.jobs import JobsView, OfficeState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
-from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState
+from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState, RoundDetailView
 from estate_pwa.states.session import SessionState
 from tests.app_server import ROOT
 from tests.factories import PASSWORD, unique_phone
@@ -84,6 +85,10 @@ def _targets(db_url: str) -> dict[str, int]:
                 "technician": technician.id, "point": point.id, "area": area.id, "round": patrol_round.id}
 
 
+ROUND_OPENED = r"'detail_title_rx_state_': '[^']+'"
+"""What the server sends when a round's detail was opened."""
+
+
 async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
     victim_id, unit_id, duty_id = str(targets["victim"]), str(targets["unit"]), str(targets["duty"])
     request_id, technician_id = str(targets["request"]), str(targets["technician"])
@@ -116,7 +121,7 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
         (OfficeState, "dispatch", {"request_id": request_id, "technician_id": technician_id}),
         (PatrolBoardState, "load", {}),
         (PatrolBoardState, "refresh", {}),
-        (PatrolBoardState, "show_round", {"round_id": round_id}),
+        (RoundDetailView, "show_round", {"round_id": round_id}),
         (PatrolSetupState, "load", {}),
         (PatrolSetupState, "reissue", {"point_id": point_id}),
         (PatrolSetupState, "create_point", {"form": {"area": area_id, "name": "入侵点", "location": ""}}),
@@ -128,7 +133,6 @@ async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]
         (PatrolHistoryState, "load", {}),
         (PatrolHistoryState, "apply", {"form": {"first_day": "2026-01-01", "last_day": "2026-01-31"}}),
         (PatrolHistoryState, "export_csv", {}),
-        (PatrolHistoryState, "show_round", {"round_id": round_id}),
     ]
     for state, handler, kwargs in calls:
         await client.call(state, handler, page="/manager", **kwargs)
@@ -164,6 +168,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
         assert phone not in received
     assert "/join?code=" not in received and "data:image/png" not in received
     assert "南门岗" not in received and "JVBERi" not in received  # no checkpoint names, no printable sheet
+    assert not re.search(ROUND_OPENED, received)
 
 
 def test_the_same_calls_work_for_a_manager(app):
@@ -175,6 +180,7 @@ def test_the_same_calls_work_for_a_manager(app):
     after = _snapshot(app.db_url)
     assert MANAGER_PHONE in received and "data:image/png" in received
     assert "JVBERi" in received and "南门岗" in received  # the printable sheet and the checkpoints
+    assert re.search(ROUND_OPENED, received)
     assert after["routes"] == before["routes"] + 1
     assert len(after["checkpoints"]) == len(before["checkpoints"]) + 1
     reissued = {p[0]: p[2] for p in after["checkpoints"]}[targets["point"]]

@@ -14,7 +14,7 @@ from estate_pwa.states.auth import JoinState, LoginState
 from estate_pwa.states.jobs import JobsView, ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.me import MeState
-from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState
+from estate_pwa.states.patrol import PatrolBoardState, PatrolSetupState, RoundDetailView
 from tests.e2e.conftest import staff_account
 from tests.rawclient import RawClient, run
 
@@ -164,8 +164,7 @@ def test_patrol_manager_handlers_refuse_hostile_input_with_a_message(app):
         area = str(session.exec(select(Area.id).join(User, col(User.estate_id) == Area.estate_id)
                                 .where(User.phone == phone)).first())
     calls = [(PatrolBoardState, "load", {})]
-    calls += [(state, "show_round", {"round_id": value}) for state in (PatrolBoardState, PatrolHistoryState)
-              for value in HOSTILE_VALUES + [-1, 10**12]]
+    calls += [(RoundDetailView, "show_round", {"round_id": value}) for value in HOSTILE_VALUES + [-1, 10**12]]
     calls += [(PatrolSetupState, "load", {})]
     calls += [(PatrolSetupState, "located", {"position": value})
               for value in HOSTILE_VALUES + [{"latitude": "31", "longitude": 121}, {"latitude": float("nan")}]]
