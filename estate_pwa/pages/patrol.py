@@ -57,8 +57,10 @@ def _warnings(row: dict) -> rx.Component:
 
 
 def _details_button(state, row: dict) -> rx.Component:
-    return rx.button(rx.icon("list-checks", size=14), t("patrol.details"), size="1", variant="soft",
-                     on_click=state.show_round(row["id"]))
+    """Opens the round's checkpoints and scans (once it has been started or has closed)."""
+    return rx.cond(row["status"] != "scheduled",
+                   rx.button(rx.icon("list-checks", size=14), t("patrol.details"), size="1", variant="soft",
+                             on_click=state.show_round(row["id"])))
 
 
 def _round_dialog(state) -> rx.Component:

@@ -131,6 +131,10 @@ class RoundDetailView(PatrolView):
     @rx.event
     def close_round(self):
         """Close the round's dialog."""
+        self._close_detail()
+
+    def _close_detail(self) -> None:
+        """No round open (the board and the history share the dialog's fields, so each screen opens closed)."""
         self.detail_title = ""
         self.detail_stops = self.detail_scans = []
 
@@ -267,6 +271,7 @@ class PatrolBoardState(RoundDetailView):
     @rx.event
     def load(self):
         """Show today's board."""
+        self._close_detail()
         return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
@@ -424,6 +429,7 @@ class PatrolHistoryState(RoundDetailView):
     def load(self):
         """The last 7 days, every route, guard and status."""
         self.error = ""
+        self._close_detail()
         with session_scope() as session:
             actor = self._enter(session, Role.MANAGER)
             if actor is None:

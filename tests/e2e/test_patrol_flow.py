@@ -65,11 +65,16 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         screenshot(manager, f"patrol-round-detail-{app.backend}")
         dialog.get_by_role("button", name="关闭").click()
         expect(dialog).to_have_count(0)
+        finished.get_by_role("button", name="打卡明细").click()
+        expect(dialog.get_by_test_id("detail-scan")).to_have_count(3)
 
-        manager.get_by_role("link", name="记录").click()
-        manager.wait_for_url("**/manager/patrol/history")
+        manager.goto("/manager/patrol/history")  # left open on the board, the round is not open here
         history = manager.get_by_test_id("history-row").filter(has_text=route_name)
         expect(history).to_contain_text("按时完成")
+        expect(dialog).to_have_count(0)
+        history.get_by_role("button", name="打卡明细").click()
+        expect(dialog.get_by_test_id("detail-stop")).to_have_count(2)
+        dialog.get_by_role("button", name="关闭").click()
         manager.get_by_role("combobox").nth(2).click()
         manager.get_by_role("option", name="漏巡").click()
         manager.get_by_role("button", name="查询").click()
