@@ -86,12 +86,13 @@ def _round_dialog(state) -> rx.Component:
                             color=rx.cond(line["outcome"] == "counted", "var(--green-11)", "var(--orange-11)")),
                     rx.cond(line["phone"] != "", rx.text(line["phone"], size="1", color="var(--gray-11)")),
                     spacing="0", width="100%", data_testid="detail-scan")),
-                rx.button(t("units.close"), variant="soft", on_click=state.close_round, margin_top="8px"),
+                rx.dialog.close(rx.button(t("units.close"), variant="soft", margin_top="8px")),
                 spacing="2", width="100%",
             ),
             max_width="420px",
         ),
         open=state.detail_title != "",
+        on_open_change=state.round_dialog_changed,
     )
 
 
@@ -301,10 +302,10 @@ def manager_patrol_setup() -> rx.Component:
                         rx.hstack(
                             rx.input(name="latitude", placeholder=t("patrol.latitude"), inputmode="decimal",
                                      default_value=PatrolSetupState.point_latitude,
-                                     key=PatrolSetupState.point_latitude, max_length=32, width="100%"),
+                                     key=f"latitude-{PatrolSetupState.located_count}", max_length=32, width="100%"),
                             rx.input(name="longitude", placeholder=t("patrol.longitude"), inputmode="decimal",
                                      default_value=PatrolSetupState.point_longitude,
-                                     key=PatrolSetupState.point_longitude, max_length=32, width="100%"),
+                                     key=f"longitude-{PatrolSetupState.located_count}", max_length=32, width="100%"),
                             spacing="2", width="100%"),
                         rx.button(rx.icon("locate-fixed", size=14), t("patrol.use_my_location"), type="button",
                                   size="1", variant="soft", on_click=PatrolSetupState.locate),

@@ -123,6 +123,14 @@ def _coordinate(raw: object, limit: float) -> float | None:
     return value
 
 
+def coordinates(latitude: object, longitude: object) -> tuple[float | None, float | None]:
+    """A checkpoint's optional position: both in range or both empty, else "error.bad_coordinates"."""
+    lat, lon = _coordinate(latitude, 90), _coordinate(longitude, 180)
+    if (lat is None) != (lon is None):
+        raise InvalidInput("error.bad_coordinates")
+    return lat, lon
+
+
 def _clock(raw: object) -> time:
     """A local time of day: a `time` without zone, or 'HH:MM'."""
     if isinstance(raw, time) and raw.tzinfo is None:
@@ -243,9 +251,7 @@ def create_point(session: Session, actor: Actor | None, area_id: object, name: o
     if area_id in (None, ""):
         raise InvalidInput("error.area_required")
     area = in_estate(session, actor, Area, positive_id(area_id))
-    lat, lon = _coordinate(latitude, 90), _coordinate(longitude, 180)
-    if (lat is None) != (lon is None):
-        raise InvalidInput("error.bad_coordinates")
+    lat, lon = coordinates(latitude, longitude)
     point = PatrolPoint(estate_id=actor.estate_id, area_id=area.id, name=_name(name, "error.point_name_required"),
                         location_text=_optional_text(location_text, LOCATION_MAX), latitude=lat, longitude=lon)
     session.add(point)
@@ -642,6 +648,11 @@ class ScanResult:
         return self.outcome == ScanOutcome.COUNTED
 
 
+def _refusal_key(scan: PatrolScan) -> str:
+    """The message key a refused scan was refused with (the first part of its detail)."""
+    return scan.detail.split(";")[0]
+
+
 def _existing_scan(session: Session, guard_id: int, scan_uid: str) -> PatrolScan | None:
     return session.exec(select(PatrolScan).where(PatrolScan.guard_id == guard_id, PatrolScan.scan_uid == scan_uid)
                         .execution_options(populate_existing=True)).first()
@@ -650,7 +661,7 @@ def _existing_scan(session: Session, guard_id: int, scan_uid: str) -> PatrolScan
 def _answer(session: Session, scan: PatrolScan, replayed: bool) -> ScanResult:
     """The answer to a stored scan, as it was when the scan arrived (progress counts scans up to this one)."""
     if scan.outcome == ScanOutcome.REFUSED:
-        key = scan.detail.split(";")[0]
+        key = _refusal_key(scan)
         raise _REFUSAL_TYPE.get(key, InvalidInput)(key)
     point = session.get(PatrolPoint, scan.point_id)
     patrol_round = session.get(PatrolRound, scan.round_id)
@@ -784,10 +795,27 @@ def _check_point(point: PatrolPoint | None, actor: Actor, estate_id: int, versio
         raise InvalidInput("error.qr_invalid")
 
 
+def _closed_round_walked(session: Session, actor: Actor, point_id: int, made: datetime,
+                         now: datetime) -> int | None:
+    """The guard's round, closed by `now`, that a late scan of the checkpoint made at `made` (the phone's time)
+    belongs to: started by then (or within CLOCK_TOLERANCE after) and not yet finished or past its grace; the
+    latest such round, preferring one started by `made`. None if there is none."""
+    walked = session.exec(
+        select(PatrolRound).join(RouteStop, col(RouteStop.route_id) == PatrolRound.route_id).where(
+            PatrolRound.estate_id == actor.estate_id, RouteStop.point_id == point_id,
+            PatrolRound.guard_id == actor.id, col(PatrolRound.started_at).is_not(None),
+            PatrolRound.started_at <= made + CLOCK_TOLERANCE, PatrolRound.grace_end < now,
+            PatrolRound.window_start >= now - timedelta(days=1))).all()
+    fitting = [r for r in walked if made <= (r.finished_at or r.grace_end)]
+    best = max(fitting, key=lambda r: (r.started_at <= made, r.started_at, r.id), default=None)
+    return best.id if best else None
+
+
 def _refuse_without_round(session: Session, actor: Actor, scan_uid: str, code: tuple[int, int, int],
                           claimed: datetime, now: datetime) -> ScanResult:
     """No round of the guard's is open for the checkpoint: the stored answer when this scan was received before,
-    else the refusal that says why."""
+    else the refusal that says why (a scan made during a round of the guard's that has closed since is kept on
+    it, also when the guard is off duty by now)."""
     earlier = _existing_scan(session, actor.id, scan_uid)
     if earlier is not None:
         return _answer(session, earlier, replayed=True)
@@ -797,19 +825,17 @@ def _refuse_without_round(session: Session, actor: Actor, scan_uid: str, code: t
         _check_point(point, actor, estate_id, version)
     except DomainError as error:
         return _refuse_scan(session, actor, error)
+    attempt = _attempt(point, scan_uid, claimed, now)
+    walked = _closed_round_walked(session, actor, point.id, attempt.client_time, now)
+    if walked is not None:
+        return _refuse_scan(session, actor, InvalidInput("error.scan_after_close"), attempt, walked)
     if not roster.is_on_duty(session, actor, Role.GUARD, now):
-        return _refuse_scan(session, actor, NotAllowed("error.not_on_duty"), _attempt(point, scan_uid, claimed, now))
+        return _refuse_scan(session, actor, NotAllowed("error.not_on_duty"), attempt)
     candidates = session.exec(
         select(PatrolRound).join(RouteStop, col(RouteStop.route_id) == PatrolRound.route_id).where(
             PatrolRound.estate_id == actor.estate_id, RouteStop.point_id == point.id,
             (col(PatrolRound.guard_id) == actor.id) | col(PatrolRound.guard_id).is_(None),
             PatrolRound.window_start <= now + START_EARLY, PatrolRound.window_start >= now - timedelta(days=1))).all()
-    attempt = _attempt(point, scan_uid, claimed, now)
-    walked = max((r for r in candidates if r.guard_id == actor.id and r.started_at is not None and r.grace_end < now
-                  and r.started_at - CLOCK_TOLERANCE <= attempt.client_time <= r.grace_end),
-                 key=lambda r: (r.window_start, r.id), default=None)
-    if walked is not None:  # made during the guard's round, received after its grace ended (queued offline)
-        return _refuse_scan(session, actor, InvalidInput("error.scan_after_close"), attempt, walked.id)
     if any(r.status == RoundStatus.IN_PROGRESS and r.guard_id == actor.id for r in candidates):
         error = InvalidInput("error.round_closed")  # its grace has ended
     elif any(r.status == RoundStatus.SCHEDULED and now <= r.grace_end for r in candidates):
@@ -836,7 +862,8 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     * A scan claimed more than 5 minutes before its round was started is refused ("error.scan_before_round"):
       a queued scan cannot predate the round it counts for, so back-dated claims cannot fill a round.
     * A scan received after its round's grace ended is refused, also when it was queued offline during the round.
-      If the phone's time puts it within the guard's started round, it is kept on that round
+      If the phone's time puts it within a started round of the guard's that has closed since (whether or not
+      another round is open now, and whether or not the guard is still on duty), it is kept on that round
       ("error.scan_after_close") so the manager sees it in the round's detail; it never changes the round's status.
     * Too fast: this checkpoint and the guard's nearest counted scan of another checkpoint (before or after it
       in scan time, as queued scans arrive out of order) closer than walking at 2.5 m/s allows (or within
@@ -879,6 +906,10 @@ def record_scan(session: Session, actor: Actor | None, token: object, scan_uid: 
     open_rounds = {row.PatrolRound.id: (row.PatrolRound, row.strict_order) for row in rows}
     patrol_round, strict_order = min(open_rounds.values(), key=lambda r: point.id in _counted_ids(session, r[0].id)) \
         if len(open_rounds) > 1 else (rows[0].PatrolRound, rows[0].strict_order)
+    if attempt.client_time < patrol_round.started_at - CLOCK_TOLERANCE:
+        walked = _closed_round_walked(session, actor, point.id, attempt.client_time, now)
+        if walked is not None:  # made during an earlier round of the guard's, sent after it closed
+            return _refuse_scan(session, actor, InvalidInput("error.scan_after_close"), attempt, walked)
     try:
         if attempt.client_time < patrol_round.started_at - CLOCK_TOLERANCE:
             raise InvalidInput("error.scan_before_round")
@@ -1096,7 +1127,7 @@ def round_detail(session: Session, actor: Actor | None, round_id: object, now: d
         row,
         [StopLine(point.name, counted_at.get(point.id)) for point in route_points(session, patrol_round.route_id)],
         [ScanLine(point.name, scan.outcome,
-                  scan.detail.split(";")[0] if scan.outcome == ScanOutcome.REFUSED else "",
+                  _refusal_key(scan) if scan.outcome == ScanOutcome.REFUSED else "",
                   scan.server_time, scan.client_time, scan.synced_late) for scan, point in kept])
 
 

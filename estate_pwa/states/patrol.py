@@ -2,14 +2,13 @@
 
 import asyncio
 import json
-import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import reflex as rx
 from sqlmodel import Session
 
-from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.clock import format_local, to_local, utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.core.qr import qr_data_url
 from estate_pwa.models import Role
@@ -92,51 +91,73 @@ class PatrolView(SessionState):
 
 
 class RoundDetailView(PatrolView):
-    """A manager's screen of rounds that opens one round's checkpoints and scans in a dialog."""
+    """A manager's screen of rounds that opens one round's checkpoints and scans in a dialog. The board and the
+    history share these fields, so each of them opens with no round open."""
 
     detail_title: str = ""
     detail_stops: list[dict[str, str]] = []
     detail_scans: list[dict[str, str]] = []
+    _detail_round: str = ""
 
     @rx.event
     def show_round(self, round_id: str):
         """Open one round: each checkpoint with when it was counted, and every scan kept on the round."""
+        self._close_detail()
         self.error = ""
         try:
             with session_scope() as session:
-                actor = self._actor(session)
-                detail = patrol.round_detail(session, actor, round_id)
-                timezone = estate.estate_of(session, actor).timezone
+                self._show_detail(session, self._actor(session), round_id)
         except DomainError as error:
             self.error = self._say(error)
-            return
-        row = detail.row
-        self.detail_title = (f"{row.route_name} {format_local(row.window_start, timezone, '%m-%d %H:%M')} · "
-                             f"{row.guard_name or self._text('patrol.unassigned')}")
+
+    def _show_detail(self, session: Session, actor, round_id: object) -> None:
+        detail = patrol.round_detail(session, actor, round_id)
+        timezone = estate.estate_of(session, actor).timezone
+        row = self._round_rows([detail.row], timezone)[0]
+        day = to_local(detail.row.window_start, timezone).date()
+
+        def when(moment) -> str:
+            """A time of the round's day, or with its date when on another day (a scan synced the next morning)."""
+            return format_local(moment, timezone, "%H:%M:%S" if to_local(moment, timezone).date() == day
+                                else "%m-%d %H:%M:%S")
+
+        self.detail_title = f"{row['route']} {day:%m-%d} {row['window']} · {row['guard']}"
         self.detail_stops = [{
             "point": stop.point_name,
-            "at": format_local(stop.counted_at, timezone, "%H:%M:%S") if stop.counted_at
-            else self._text("patrol.not_counted_yet"),
+            "at": when(stop.counted_at) if stop.counted_at else self._text("patrol.not_counted_yet"),
             "counted": "1" if stop.counted_at else "",
         } for stop in detail.stops]
         self.detail_scans = [{
             "point": line.point_name,
-            "at": format_local(line.server_time, timezone, "%H:%M:%S"),
-            "phone": self._text("patrol.phone_time", time=format_local(line.client_time, timezone, "%H:%M:%S"))
-            if line.synced_late else "",
+            "at": when(line.server_time),
+            "phone": self._text("patrol.phone_time", time=when(line.client_time)) if line.synced_late else "",
             "outcome": line.outcome,
-            "what": self._text(line.reason) if line.reason else self._text(f"patrol.scan_{line.outcome}"),
+            "what": self._scan_label(line),
         } for line in detail.scans]
+        self._detail_round = str(detail.row.round_id)
+
+    def _scan_label(self, line: patrol.ScanLine) -> str:
+        """What became of a scan, for the manager (a refused one: the guard's refusal, but a scan kept after its
+        round closed is told as such)."""
+        if line.reason == "error.scan_after_close":
+            return self._text("patrol.scan_after_close")
+        return self._text(line.reason or f"patrol.scan_{line.outcome}")
+
+    def _reshow_detail(self, session: Session, actor) -> None:
+        """Re-read the open round, if any (the board does so with the rest of the screen)."""
+        if self._detail_round:
+            self._show_detail(session, actor, self._detail_round)
 
     @rx.event
-    def close_round(self):
-        """Close the round's dialog."""
-        self._close_detail()
+    def round_dialog_changed(self, opened: bool):
+        """The dialog was dismissed (its close button, Escape or a tap outside)."""
+        if not opened:
+            self._close_detail()
 
     def _close_detail(self) -> None:
-        """No round open (the board and the history share the dialog's fields, so each screen opens closed)."""
-        self.detail_title = ""
-        self.detail_stops = self.detail_scans = []
+        self.detail_title = self._detail_round = ""
+        self.detail_stops = []
+        self.detail_scans = []
 
 
 class GuardRoundsState(PatrolView):
@@ -275,6 +296,7 @@ class PatrolBoardState(RoundDetailView):
         return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
+        self._reshow_detail(session, actor)
         timezone = estate.estate_of(session, actor).timezone
         today = patrol.board(session, actor)
         self.rounds = self._round_rows(today.rounds, timezone)
@@ -304,6 +326,8 @@ class PatrolSetupState(SessionState):
     point_longitude: str = ""
     point_form: int = 0
     """Bumped when a checkpoint is saved, so its form starts empty again."""
+    located_count: int = 0
+    """Bumped when the phone's position is put into the form, so the coordinate fields show it."""
 
     @rx.event
     def load(self):
@@ -383,11 +407,16 @@ class PatrolSetupState(SessionState):
     @rx.event
     def located(self, position: dict):
         """Put the phone's position into the new checkpoint's form, or say it could not be found."""
-        place = [self._fields(position).get(key) for key in ("latitude", "longitude")]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in place):
+        position = self._fields(position)
+        try:
+            place = patrol.coordinates(position.get("latitude"), position.get("longitude"))
+        except DomainError:
+            place = (None, None)
+        if None in place:
             self.error = self._text("patrol.location_failed")
             return
         self.point_latitude, self.point_longitude = (f"{v:.6f}" for v in place)
+        self.located_count += 1
 
     @rx.event
     def download_sheet(self):

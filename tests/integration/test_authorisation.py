@@ -24,6 +24,7 @@ from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminS
 from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState, RoundDetailView
 from estate_pwa.states.session import SessionState
 from tests.app_server import ROOT
+from tests.e2e.conftest import staff_account
 from tests.factories import PASSWORD, unique_phone
 from tests.rawclient import HYDRATE, RawClient, run
 
@@ -169,6 +170,25 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     assert "/join?code=" not in received and "data:image/png" not in received
     assert "南门岗" not in received and "JVBERi" not in received  # no checkpoint names, no printable sheet
     assert not re.search(ROUND_OPENED, received)
+
+
+def test_a_guard_cannot_open_a_round(app):
+    """The staff role nearest to patrol data still sees no round's checkpoints and scans."""
+    phone, password = staff_account(app.db_url, Role.GUARD)
+    token, round_id = _login(app.db_url, phone, password), str(_targets(app.db_url)["round"])
+
+    async def ask() -> str:
+        client = RawClient(app.url)
+        try:
+            await client.connect(token, page="/guard")
+            await client.call(RoundDetailView, "show_round", page="/guard", round_id=round_id)
+            return client.received()
+        finally:
+            await client.close()
+
+    received = run(ask())
+    assert "没有权限" in received or "not allowed" in received.lower()
+    assert not re.search(ROUND_OPENED, received) and "南门岗" not in received
 
 
 def test_the_same_calls_work_for_a_manager(app):

@@ -475,6 +475,51 @@ def test_scans_queued_during_a_round_and_received_after_it_closed_are_kept_on_it
     assert (row.round_id, row.status, row.done, row.refused) == (started.id, RoundStatus.INCOMPLETE, 1, 1)
 
 
+def test_a_late_scan_is_kept_on_its_closed_round_while_the_next_round_is_open(session, fresh_session, estate, guard,
+                                                                              route, abc, started):
+    patrol.start_round(session, guard, round_at(session, route, at(13)).id, now=at(13))
+    session.commit()
+    refused(fresh_session, estate.id, InvalidInput, "error.scan_after_close",
+            lambda: scan(session, guard, abc[1], at(13, 5), client_time=at(12, 20)))
+    assert scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1].round_id == started.id
+    refused(fresh_session, estate.id, InvalidInput, "error.scan_before_round",  # before both rounds
+            lambda: scan(session, guard, abc[1], at(13, 6), client_time=at(11, 0)))
+
+
+def test_a_late_scan_is_kept_on_its_round_after_the_guards_shift_ended(session, fresh_session, estate, guard, route,
+                                                                       abc, day_rounds):
+    evening = round_at(session, route, at(19))
+    patrol.start_round(session, guard, evening.id, now=at(19))
+    session.commit()
+    refused(fresh_session, estate.id, InvalidInput, "error.scan_after_close",
+            lambda: scan(session, guard, abc[0], at(20, 45), client_time=at(19, 20)))
+    assert scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1].round_id == evening.id
+    refused(fresh_session, estate.id, NotAllowed, "error.not_on_duty",  # a scan of no round of theirs
+            lambda: scan(session, guard, abc[0], at(20, 46)))
+
+
+def test_a_late_scan_goes_to_the_round_already_started_when_it_was_made(session, fresh_session, estate, boss, guard,
+                                                                        route, abc, started):
+    other = make_route(session, boss, [abc[1]], name="补巡", starts="12:00", ends="13:00", every=60)
+    patrol.generate_rounds(session, estate.id, at(12), at(13), now=at(12))
+    session.commit()
+    patrol.start_round(session, guard, round_at(session, other, at(12)).id, now=at(12, 30))
+    session.commit()
+    refused(fresh_session, estate.id, InvalidInput, "error.scan_after_close",
+            lambda: scan(session, guard, abc[1], at(14), client_time=at(12, 27)))
+    assert scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1].round_id == started.id
+
+
+def test_a_late_scan_made_after_its_round_finished_is_not_kept_on_it(session, fresh_session, estate, guard, abc,
+                                                                     started):
+    for point, minute in zip(abc, (5, 15, 25)):
+        scan(session, guard, point, at(12, minute))
+    assert stored_round(fresh_session, started.id).status == RoundStatus.ON_TIME
+    refused(fresh_session, estate.id, InvalidInput, "error.round_closed",
+            lambda: scan(session, guard, abc[1], at(12, 45), client_time=at(12, 35)))
+    assert scans(fresh_session, estate.id, ScanOutcome.REFUSED)[-1].round_id is None
+
+
 def test_close_overdue_marks_missed_and_incomplete_and_keeps_finished(session, fresh_session, estate, guard, route,
                                                                       abc, day_rounds):
     noon, one, two = day_rounds, round_at(session, route, at(13)), round_at(session, route, at(14))
