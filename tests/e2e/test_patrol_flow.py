@@ -1,13 +1,22 @@
 """A guard walks a round at phone size: starts it, scans checkpoints by opening their URLs (the phone's camera),
-and the manager's board shows the round finished on time."""
+and the manager's board shows the round finished on time, and what each scan of a round became."""
 
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
-from estate_pwa.models import Role, ScanOutcome
+from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.db import get_engine
+from estate_pwa.models import PatrolRound, Role, RoundStatus, ScanOutcome, User
+from estate_pwa.services import patrol
 from estate_pwa.services.demo import DEMO_RESIDENT
+from estate_pwa.services.errors import InvalidInput
 from estate_pwa.services.patrol import MIN_GAP
+from estate_pwa.services.permissions import actor_for
 from tests.e2e.conftest import (
     MANAGER, login, point_where, round_and_scans, route_due_now, screenshot, staff_account,
 )
@@ -132,3 +141,34 @@ def test_a_resident_cannot_scan_a_checkpoint(phone, app):
     phone.goto(url)
     phone.wait_for_url("**/resident")
 
+
+
+def test_scans_synced_after_their_round_closed_are_shown_to_the_manager_on_that_round(phone, app):
+    guard_phone, _ = staff_account(app.db_url, Role.GUARD, name="夜巡员")
+    route_name, (first, _) = route_due_now(app.db_url, guard_phone)
+    now = utcnow()
+    with Session(get_engine(app.db_url)) as session:  # the round was walked 50 minutes ago, offline at the end
+        patrol_round = round_and_scans(app.db_url, route_name)[0]
+        patrol_round = session.get(PatrolRound, patrol_round.id)
+        patrol_round.window_start, patrol_round.window_end = now - timedelta(minutes=50), now - timedelta(minutes=20)
+        patrol_round.grace_end = now - timedelta(minutes=10)
+        patrol_round.status, patrol_round.started_at = RoundStatus.IN_PROGRESS, now - timedelta(minutes=50)
+        session.add(patrol_round)
+        session.commit()
+        guard = actor_for(session, session.exec(select(User).where(User.phone == guard_phone)).one())
+        with pytest.raises(InvalidInput, match="error.scan_after_close"):
+            patrol.record_scan(session, guard, patrol.token_of(first), uuid.uuid4().hex,
+                               now - timedelta(minutes=30))
+        session.commit()
+
+    login(phone, MANAGER[0], MANAGER[1], "/manager")
+    phone.goto("/manager/patrol/history")
+    row = phone.get_by_test_id("history-row").filter(has_text=route_name).filter(has_text="被拒打卡 1")
+    expect(row).to_contain_text("未巡完")  # its status stays what server time made it
+    row.get_by_role("button", name="打卡明细").click()
+    late = phone.get_by_role("dialog").get_by_test_id("detail-scan")
+    expect(late).to_have_count(1)
+    expect(late).to_contain_text("本轮结束后才收到,不计入")
+    expect(late).to_contain_text("手机记录的扫码时间 " + format_local(now - timedelta(minutes=30), "Asia/Shanghai",
+                                                                    "%H:%M:%S"))
+    screenshot(phone, f"patrol-round-synced-late-{app.backend}")
