@@ -176,17 +176,7 @@ def test_a_guard_cannot_open_a_round(app):
     """The staff role nearest to patrol data still sees no round's checkpoints and scans."""
     phone, password = staff_account(app.db_url, Role.GUARD)
     token, round_id = _login(app.db_url, phone, password), str(_targets(app.db_url)["round"])
-
-    async def ask() -> str:
-        client = RawClient(app.url)
-        try:
-            await client.connect(token, page="/guard")
-            await client.call(RoundDetailView, "show_round", page="/guard", round_id=round_id)
-            return client.received()
-        finally:
-            await client.close()
-
-    received = run(ask())
+    received = run(_call_once(app.url, token, "/guard", RoundDetailView, "show_round", round_id=round_id))
     assert "没有权限" in received or "not allowed" in received.lower()
     assert not re.search(ROUND_OPENED, received) and "南门岗" not in received
 
@@ -249,14 +239,19 @@ def test_a_shared_tablet_forgets_the_previous_person_on_logout(app):
     assert "13800000003" not in after and "data:image/png" not in after and "/join?code=" not in after
 
 
-async def _open_photo(app_url: str, device_token: str, photo_id: str) -> str:
+async def _call_once(app_url: str, device_token: str, page: str, state: type, handler: str, **kwargs) -> str:
+    """Connect on `page`, call one handler, and return everything the server sent."""
     client = RawClient(app_url)
     try:
-        await client.connect(device_token, page="/resident/requests")
-        await client.call(JobsView, "open_photo", page="/resident/requests", photo_id=photo_id)
+        await client.connect(device_token, page=page)
+        await client.call(state, handler, page=page, **kwargs)
         return client.received()
     finally:
         await client.close()
+
+
+def _open_photo(app_url: str, device_token: str, photo_id: str):
+    return _call_once(app_url, device_token, "/resident/requests", JobsView, "open_photo", photo_id=photo_id)
 
 
 def _resident_of_another_unit(db_url: str, estate_id: int, unit_id: int) -> str:
