@@ -379,10 +379,11 @@ class PatrolSetupState(SessionState):
         done = self._act(patrol.create_route, form.get("name"), list(self.route_stops), form.get("starts"),
                          form.get("ends"), form.get("every"), form.get("expected"), form.get("grace"),
                          form.get("strict") == "on")
-        if done:
-            self.route_stops = []
-            with session_scope() as session:
-                patrol.keep_rounds_current(session, self._actor(session).estate_id)
+        if not done:
+            return rx.toast.error(self.error)
+        self.route_stops = []
+        with session_scope() as session:
+            patrol.keep_rounds_current(session, self._actor(session).estate_id)
 
     @rx.event
     def reissue(self, point_id: str):
@@ -391,12 +392,14 @@ class PatrolSetupState(SessionState):
 
     @rx.event
     def create_point(self, form: dict):
-        """Add a checkpoint in an area, with coordinates if given; a refused one keeps what was typed."""
+        """Add a checkpoint in an area, with coordinates if given; a refused one keeps what was typed and says why
+        where the manager is looking (the forms are at the foot of a long page)."""
         form = self._fields(form)
-        if self._act(patrol.create_point, form.get("area"), form.get("name"), form.get("location") or "",
-                     form.get("latitude"), form.get("longitude")):
-            self.point_latitude = self.point_longitude = ""
-            self.point_form += 1
+        if not self._act(patrol.create_point, form.get("area"), form.get("name"), form.get("location") or "",
+                         form.get("latitude"), form.get("longitude")):
+            return rx.toast.error(self.error)
+        self.point_latitude = self.point_longitude = ""
+        self.point_form += 1
 
     @rx.event
     def locate(self):
@@ -414,7 +417,7 @@ class PatrolSetupState(SessionState):
             place = (None, None)
         if None in place:
             self.error = self._text("patrol.location_failed")
-            return
+            return rx.toast.error(self.error)
         self.point_latitude, self.point_longitude = (f"{v:.6f}" for v in place)
         self.located_count += 1
 

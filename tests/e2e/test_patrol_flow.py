@@ -119,7 +119,7 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         point_form = manager.locator("form").filter(has_text="新增巡更点")
         point_form.get_by_placeholder("巡更点名称").fill(f"东门岗{route_name[-5:]}")
         point_form.get_by_role("button", name="保存").click()  # no area chosen: refused, the name stays
-        expect(manager.get_by_text("请选择所在区域")).to_be_visible()
+        expect(manager.locator("[data-sonner-toast]", has_text="请选择所在区域")).to_be_in_viewport()
         expect(point_form.get_by_placeholder("巡更点名称")).to_have_value(f"东门岗{route_name[-5:]}")
         point_form.get_by_role("combobox").click()
         manager.get_by_role("option").first.click()
