@@ -124,7 +124,14 @@ class SessionState(rx.State):
 
     @rx.event
     async def forget(self):
-        """Drop the dead session of this tab and everything its screens held."""
+        """Drop the dead session of this tab and everything its screens held. Nothing to do when the tab holds no
+        token (already forgotten: each screen of a page may ask, and a late ask must not wipe the login screen's
+        message) or a live one (logged in since)."""
+        if not self.token:
+            return
+        with session_scope() as session:
+            if accounts.resolve(session, self.token) is not None:
+                return
         await self._drop_session()
 
     async def _drop_session(self) -> None:

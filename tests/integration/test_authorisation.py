@@ -19,6 +19,7 @@ from estate_pwa.models import (
 from estate_pwa.services import accounts, jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
+from estate_pwa.states.auth import LoginState
 from estate_pwa.states.jobs import JobsView, OfficeState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState, RoundDetailView
@@ -237,6 +238,37 @@ def test_a_shared_tablet_forgets_the_previous_person_on_logout(app):
     before, after = run(_shared_tablet(app.url, manager_token, guard_token, unit))
     assert "13800000003" in before and "data:image/png" in before
     assert "13800000003" not in after and "data:image/png" not in after and "/join?code=" not in after
+
+
+def test_a_late_forget_keeps_the_login_message_and_a_new_session(app):
+    """Each screen of a page that finds the session dead asks the tab to forget it; an ask that arrives after the
+    person tried to log in again must neither wipe the login screen's message nor end their new session."""
+    phone, password = staff_account(app.db_url, Role.TECHNICIAN)
+    dead = _login(app.db_url, phone, password)
+    with Session(get_engine(app.db_url)) as session:
+        accounts.logout(session, dead)
+        session.commit()
+
+    async def tab() -> tuple[list, list, list]:
+        client = RawClient(app.url)
+        try:
+            await client.connect(dead, page="/technician")
+            await client.call(SessionState, "forget", page="/technician")
+            first = list(client.updates)
+            await client.call(LoginState, "submit", form={"phone": phone, "password": "Wrong-password-1"})
+            asked = len(client.updates)
+            await client.call(SessionState, "forget")
+            after_refusal = client.updates[asked:]
+            await client.call(LoginState, "submit", form={"phone": phone, "password": password})
+            asked = len(client.updates)
+            await client.call(SessionState, "forget")
+            return first, after_refusal, client.updates[asked:]
+        finally:
+            await client.close()
+
+    first, after_refusal, after_login = run(tab())
+    assert "'token_rx_state_': ''" in repr(first)  # the dead session is forgotten once
+    assert after_refusal == [] and after_login == []
 
 
 async def _call_once(app_url: str, device_token: str, page: str, state: type, handler: str, **kwargs) -> str:
