@@ -3,12 +3,13 @@
 import base64
 import binascii
 import io
-import os
 import uuid
 import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from estate_pwa.core.config import get_settings
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 16_000_000
@@ -25,7 +26,7 @@ class BadImage(ValueError):
 
 def media_dir() -> Path:
     """Where images live (`ESTATE_MEDIA_DIR`, default ./var/media); created on first use."""
-    path = Path(os.environ.get("ESTATE_MEDIA_DIR", "var/media")).resolve()
+    path = get_settings().media_dir.resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -75,21 +76,7 @@ def save_photo(data: bytes, folder: str) -> str:
     return name
 
 
-def thumbnail_data_url(name: str) -> str:
-    """A stored photo's thumbnail as a data URL for an authorised viewer ('' if missing)."""
-    return _jpeg_data_url(_inside(name + THUMB_SUFFIX))
-
-
-def photo_data_url(name: str) -> str:
-    """A stored photo at full size (at most PHOTO_SIDE px) as a data URL for an authorised viewer ('' if missing)."""
-    return _jpeg_data_url(_inside(name))
-
-
-def _jpeg_data_url(path: Path | None) -> str:
-    return "" if path is None else "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def _inside(name: str | None) -> Path | None:
+def stored_path(name: str | None) -> Path | None:
     """The stored file called `name`, only if it really lies inside the media folder."""
     if not name:
         return None
@@ -110,7 +97,21 @@ def save_png_data_url(data_url: object, folder: str) -> str:
     return save_image(data, folder)
 
 
+def thumbnail_data_url(name: str) -> str:
+    """A stored photo's thumbnail as a data URL (being replaced by signed URLs: services/files.py)."""
+    return _jpeg_data_url(stored_path(name + THUMB_SUFFIX))
+
+
+def photo_data_url(name: str) -> str:
+    """A stored photo at full size as a data URL (being replaced by signed URLs: services/files.py)."""
+    return _jpeg_data_url(stored_path(name))
+
+
+def _jpeg_data_url(path: Path | None) -> str:
+    return "" if path is None else "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
 def data_url_of(name: str | None) -> str:
-    """A stored image as a data URL for an authorised viewer ('' if missing)."""
-    path = _inside(name)
+    """A stored image as a data URL (being replaced by signed URLs: services/files.py)."""
+    path = stored_path(name)
     return "" if path is None else DATA_URL_PREFIX + base64.b64encode(path.read_bytes()).decode("ascii")

@@ -1,7 +1,12 @@
-"""Checks on what the outside sends: phone numbers, names, passwords, codes."""
+"""The one parser per kind of input a client sends: phone numbers, names, passwords, codes, ids, free text,
+choices, whole numbers, aware and local times, and stored photo names. Each returns the clean value or raises
+InvalidInput with a translation key; none trusts the type a client claims."""
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from estate_pwa.core.security import INVITE_ALPHABET, INVITE_LENGTH
 from estate_pwa.services.errors import InvalidInput
@@ -13,6 +18,11 @@ PASSWORD_MAX = 128
 ID_MAX = 2**31 - 1
 FORBIDDEN_IN_NAMES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 ZERO_WIDTH_JOINER = "\u200d"
+TEXT_MAX = 1000
+LINE_BREAKS = {"\n", "\t"}
+TIME_TEXT_MAX = 40
+_WHOLE = re.compile(r"[0-9]{1,10}")
+PHOTO_STEM = r"/[0-9a-f]{32}\.jpg"
 
 
 def clean_phone(raw: object) -> str:
@@ -80,3 +90,81 @@ def positive_id(raw: object) -> int:
     if value <= 0 or value > ID_MAX:
         raise InvalidInput("error.bad_request")
     return value
+
+
+def text(raw: object, key: str, limit: int = TEXT_MAX, *, required: bool = True, multiline: bool = False) -> str:
+    """Trimmed NFC text of at most `limit` characters, without control or invisible characters (line breaks and
+    tabs allowed when `multiline`); `key` names the message for a missing or non-text value. Optional and empty
+    gives ""."""
+    if raw is None and not required:
+        return ""
+    if not isinstance(raw, str):
+        raise InvalidInput(key)
+    value = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
+    if not value:
+        if required:
+            raise InvalidInput(key)
+        return ""
+    if len(value) > limit:
+        raise InvalidInput("error.text_too_long", limit=limit)
+    allowed = LINE_BREAKS if multiline else set()
+    if any(unicodedata.category(ch) in FORBIDDEN_IN_NAMES and ch not in allowed and ch != ZERO_WIDTH_JOINER
+           for ch in value):
+        raise InvalidInput("error.bad_request")
+    return value
+
+
+def choice(raw: object, allowed: Iterable, key: str) -> str:
+    """One of `allowed` (an enum or any values, compared as text)."""
+    if not isinstance(raw, str) or raw not in {str(a) for a in allowed}:
+        raise InvalidInput(key)
+    return raw
+
+
+def whole(raw: object, bounds: tuple[int, int], key: str) -> int:
+    """A whole number within `bounds` (inclusive), given as an int or as digits."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise InvalidInput(key)
+    if isinstance(raw, str) and not _WHOLE.fullmatch(raw.strip()):
+        raise InvalidInput(key)
+    value = int(raw)
+    if not bounds[0] <= value <= bounds[1]:
+        raise InvalidInput(key)
+    return value
+
+
+def aware(raw: object) -> datetime:
+    """An instant in UTC: an aware datetime, or ISO 8601 text with an offset (as a phone's queue sends it)."""
+    if isinstance(raw, str) and len(raw) <= TIME_TEXT_MAX:
+        try:
+            raw = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            raise InvalidInput("error.bad_time") from None
+    if not isinstance(raw, datetime) or raw.utcoffset() is None:
+        raise InvalidInput("error.bad_time")
+    return raw.astimezone(UTC)
+
+
+def local_time(raw: object, timezone: str) -> datetime:
+    """A `datetime-local` input value ('2026-03-10T14:30') read in the estate's `timezone`."""
+    if not isinstance(raw, str) or not raw or len(raw) > TIME_TEXT_MAX:
+        raise InvalidInput("error.bad_time")
+    try:
+        naive = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidInput("error.bad_time") from None
+    if naive.tzinfo is not None:
+        raise InvalidInput("error.bad_time")
+    return naive.replace(tzinfo=ZoneInfo(timezone))
+
+
+def photo_names(raw: object, folders: Iterable[str], limit: int) -> list[str]:
+    """Names of photos stored by the photos kit in one of `folders` ('folder/<32 hex>.jpg'), at most `limit`."""
+    if not raw:
+        return []
+    pattern = re.compile("(" + "|".join(re.escape(f) for f in folders) + ")" + PHOTO_STEM)
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(p, str) and pattern.fullmatch(p) for p in raw):
+        raise InvalidInput("error.bad_request")
+    if len(raw) > limit:
+        raise InvalidInput("error.too_many_photos", limit=limit)
+    return list(raw)

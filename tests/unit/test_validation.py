@@ -164,3 +164,44 @@ def test_positive_id_accepts(raw, expected):
 ])
 def test_positive_id_refuses(raw):
     assert refused(positive_id, raw) == "error.bad_request"
+
+
+# Free text, choices, whole numbers, times and photo names (the one parser per kind)
+
+from datetime import UTC, datetime  # noqa: E402
+
+from estate_pwa.services.validation import aware, choice, local_time, photo_names, text, whole  # noqa: E402
+
+
+def test_text_is_trimmed_normalised_and_bounded():
+    assert text("  Cafe\u0301 ", "error.x") == "Café"
+    assert text("a\r\nb", "error.x", multiline=True) == "a\nb"
+    assert text(None, "error.x", required=False) == "" and text("  ", "error.x", required=False) == ""
+    assert refused(lambda raw: text(raw, "error.x"), "   ") == "error.x"
+    assert refused(lambda raw: text(raw, "error.x"), 5) == "error.x"
+    assert refused(lambda raw: text(raw, "error.x", 3), "abcd") == "error.text_too_long"
+    for hostile in ("a\nb", "a\x00b", "a\u202eb", "a\u200bb"):
+        assert refused(lambda raw: text(raw, "error.x"), hostile) == "error.bad_request"
+    assert refused(lambda raw: text(raw, "error.x", multiline=True), "a\x07b") == "error.bad_request"
+
+
+def test_choice_whole_and_times():
+    assert choice("b", ("a", "b"), "error.x") == "b"
+    assert refused(lambda raw: choice(raw, ("a",), "error.x"), ["a"]) == "error.x"
+    assert whole(" 42 ", (1, 50), "error.x") == 42 and whole(7, (1, 50), "error.x") == 7
+    for bad in (True, 0, 51, "4.5", "-3", "", None, 10**12):
+        assert refused(lambda raw: whole(raw, (1, 50), "error.x"), bad) == "error.x"
+    assert aware("2026-03-10T12:00:00+08:00") == datetime(2026, 3, 10, 4, tzinfo=UTC)
+    for bad in ("2026-03-10T12:00:00", datetime(2026, 3, 10), "x" * 41, 17, "yesterday"):
+        assert refused(aware, bad) == "error.bad_time"
+    assert local_time("2026-03-10T12:00", "Asia/Shanghai").astimezone(UTC) == datetime(2026, 3, 10, 4, tzinfo=UTC)
+    for bad in ("", "2026-03-10T12:00+08:00", "noon", None):
+        assert refused(lambda raw: local_time(raw, "Asia/Shanghai"), bad) == "error.bad_time"
+
+
+def test_photo_names_only_in_the_given_folders_and_within_the_limit():
+    good = "requests/" + "a" * 32 + ".jpg"
+    assert photo_names([good], ("requests", "work"), 3) == [good] and photo_names(None, ("requests",), 3) == []
+    for bad in (["../requests/" + "a" * 32 + ".jpg"], ["other/" + "a" * 32 + ".jpg"], "requests/x.jpg", [3]):
+        assert refused(lambda raw: photo_names(raw, ("requests",), 3), bad) == "error.bad_request"
+    assert refused(lambda raw: photo_names(raw, ("requests",), 1), [good, good]) == "error.too_many_photos"
