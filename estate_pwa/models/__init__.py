@@ -9,6 +9,7 @@ from estate_pwa.models.jobs import (
     Urgency,
 )
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
+from estate_pwa.models.indicators import EvidenceFile, IndicatorSetting, Rating, Survey, SurveyAnswer
 from estate_pwa.models.incident import Incident, IncidentCategory, IncidentPhoto, IncidentStatus, SosAlert
 from estate_pwa.models.patrol import (
     PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, RoundStatus, RouteStop, ScanOutcome,
@@ -23,6 +24,7 @@ ALL_TABLES = (
     ServiceRequest, RequestPause, RequestPhoto, FollowUp,
     PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
     Incident, IncidentPhoto, SosAlert,
+    IndicatorSetting, Survey, SurveyAnswer, EvidenceFile,
     AuditEntry,
 )
 
@@ -37,7 +39,7 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 
 __all__ = [
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
-    "DutyAssignment", "Estate", "Facility", "FacilityCategory", "FollowUp", "Incident", "IncidentCategory",
+    "DutyAssignment", "Estate", "EvidenceFile", "IndicatorSetting", "Rating", "Survey", "SurveyAnswer", "Facility", "FacilityCategory", "FollowUp", "Incident", "IncidentCategory",
     "IncidentPhoto", "IncidentStatus", "InviteCode", "PatrolPoint",
     "PatrolRound", "PatrolRoute", "PatrolScan", "PhotoStage", "RepairCategory", "RequestKind", "RequestPause",
     "RequestPhoto", "RequestStatus",

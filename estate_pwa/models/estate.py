@@ -1,5 +1,6 @@
 """The estate and its physical parts: buildings, units, areas, facilities."""
 
+from datetime import date
 from enum import StrEnum
 
 from sqlmodel import Field, UniqueConstraint
@@ -46,6 +47,8 @@ class Estate(Timestamped, table=True):
     auto_dispatch: bool = False
     followup_percent: int = Field(default=30, ge=0, le=100)
     open_jobs_cap: int = Field(default=5, ge=1)
+    committee_founded_on: date | None = None
+    """The owners' committee's founding date: the plan's certification windows count from it."""
 
 
 class Building(EstateOwned, table=True):

@@ -47,6 +47,10 @@ class Incident(EstateOwned, Timestamped, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="user.id")
     closed_at: datetime | None = None
     closing_note: str | None = Field(default=None, max_length=500)
+    major_crime: bool = False
+    """A security incident a manager classed as a major criminal case (重大刑事案件)."""
+    actual_fire: bool = False
+    """A fire alarm a manager confirmed as a fire (火灾), not only an alarm (火警)."""
 
 
 class IncidentPhoto(EstateOwned, Timestamped, table=True):

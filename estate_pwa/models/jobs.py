@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from estate_pwa.models.base import EstateOwned, Timestamped
@@ -48,6 +49,12 @@ class RequestStatus(StrEnum):
 class ServiceRequest(EstateOwned, Timestamped, table=True):
     """One request and, for repairs, the job done for it. The first receiver owns it until the resident is satisfied."""
 
+    __table_args__ = (
+        Index("ix_servicerequest_estate_kind_promised", "estate_id", "kind", "promised_at"),
+        Index("ix_servicerequest_estate_kind_completed", "estate_id", "kind", "completed_at"),
+        Index("ix_servicerequest_estate_kind_received", "estate_id", "kind", "received_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20, index=True)
     category: str = Field(default=RepairCategory.OTHER, max_length=20)
@@ -85,6 +92,8 @@ class ServiceRequest(EstateOwned, Timestamped, table=True):
     reply: str | None = Field(default=None, max_length=1000)
     replied_at: datetime | None = None
     closed_at: datetime | None = None
+    effective: bool | None = None
+    """For complaints: staff confirmed it was the service's fault (有效投诉), or that it was not."""
 
 
 class RequestPause(EstateOwned, table=True):
