@@ -1,14 +1,20 @@
-"""Logging in and out, staff accounts, password resets and resident invitations."""
+"""Logging in and out, staff accounts, password resets and resident invitations.
+
+The staff list and a unit's invite come as rows that say what the viewer may do with them (`actions`), decided by
+the same checks the actions themselves enforce.
+"""
 
 import math
 import secrets
 import string
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from estate_pwa.core.clock import utcnow
+from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.core.config import settings
+from estate_pwa.core.qr import qr_png
 from estate_pwa.core.security import (
     hash_password,
     hash_token,
@@ -17,10 +23,12 @@ from estate_pwa.core.security import (
     new_session_token,
     verify_password,
 )
-from estate_pwa.models import STAFF_ROLES, AuthSession, InviteCode, Role, Unit, User, UserRole
+from estate_pwa.models import STAFF_ROLES, AuthSession, Building, Estate, InviteCode, Role, Unit, User, UserRole
+from estate_pwa.routes import JOIN
 from estate_pwa.services import audit
 from estate_pwa.services.errors import InvalidInput, LoginRefused, NotAllowed, NotFound
-from estate_pwa.services.permissions import Actor, actor_for, in_estate, require
+from estate_pwa.services.files import Download, download_url, downloadable
+from estate_pwa.services.permissions import Actor, actor_for, in_estate, require, user_of
 from estate_pwa.services.validation import (
     check_new_password,
     clean_invite_code,
@@ -32,6 +40,12 @@ from estate_pwa.services.validation import (
 )
 
 TOKEN_MAX = 128
+RESET_PASSWORD = "reset_password"
+DISABLE = "disable"
+ENABLE = "enable"
+INVITE = "invite"
+INVITE_QR = "invite_qr"
+BASE_URL_MAX = 200
 
 
 def login(session: Session, phone: object, password: object, now: datetime | None = None) -> tuple[Actor, str]:
@@ -155,13 +169,9 @@ def create_staff(
     session.flush()
     for role in sorted(chosen):
         session.add(UserRole(user_id=user.id, role=role))
-    audit.record(session, actor.estate_id, _user(session, actor), "staff_created", "user", user.id,
+    audit.record(session, actor.estate_id, user_of(session, actor), "staff_created", "user", user.id,
                  roles=sorted(chosen))
     return user
-
-
-def _user(session: Session, actor: Actor) -> User:
-    return session.get(User, actor.id)
 
 
 def set_active(session: Session, actor: Actor | None, user_id: object, active: bool, now: datetime | None = None) -> User:
@@ -173,7 +183,7 @@ def set_active(session: Session, actor: Actor | None, user_id: object, active: b
     user.is_active = bool(active)
     if not user.is_active:
         _revoke_all(session, user.id, now or utcnow())
-    audit.record(session, actor.estate_id, _user(session, actor),
+    audit.record(session, actor.estate_id, user_of(session, actor),
                  "account_enabled" if user.is_active else "account_disabled", "user", user.id)
     return user
 
@@ -196,8 +206,23 @@ def reset_password(session: Session, actor: Actor | None, user_id: object, now: 
     user.failed_logins = 0
     user.locked_until = None
     _revoke_all(session, user.id, now or utcnow())
-    audit.record(session, actor.estate_id, _user(session, actor), "password_reset", "user", user.id)
+    audit.record(session, actor.estate_id, user_of(session, actor), "password_reset", "user", user.id)
     return password
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """A reset as the manager hands it over: whose password, and the temporary one (shown once)."""
+
+    name: str
+    password: str
+
+
+def reset_password_of(session: Session, actor: Actor | None, user_id: object,
+                      now: datetime | None = None) -> PasswordReset:
+    """reset_password, with the name of the person whose password it was."""
+    password = reset_password(session, actor, user_id, now)
+    return PasswordReset(session.get(User, positive_id(user_id)).name, password)
 
 
 def change_password(session: Session, actor: Actor | None, current: object, new: object, keep_token: str = "",
@@ -206,7 +231,7 @@ def change_password(session: Session, actor: Actor | None, current: object, new:
     lockout like wrong logins; a change logs out every other device (all but `keep_token`'s session)."""
     actor = require(actor)
     now = now or utcnow()
-    user = _user(session, actor)
+    user = user_of(session, actor)
     if user.locked_until is not None and user.locked_until > now:
         raise LoginRefused("error.account_locked", minutes=_minutes_left(user.locked_until, now))
     if not isinstance(current, str) or not verify_password(user.password_hash, current[:PASSWORD_MAX]):
@@ -236,6 +261,42 @@ def staff_of_estate(session: Session, actor: Actor | None) -> list[tuple[User, f
     return [(user, frozenset(roles)) for user, roles in staff.values()]
 
 
+@dataclass(frozen=True)
+class StaffRow:
+    """One staff account as the staff screen shows it: `roles` are translation keys ("role.guard")."""
+
+    id: int
+    name: str
+    phone: str
+    roles: list[str]
+    active: bool
+    actions: list[str]
+
+
+def staff_actions(actor: Actor, user: User) -> list[str]:
+    """What `actor` may do to `user`'s account (the checks of set_active and reset_password): a manager of the
+    same estate disables, re-enables and resets the password of anyone but themselves (their own password is
+    changed on 我的, proving the current one)."""
+    if not actor.has(Role.MANAGER) or user.estate_id != actor.estate_id or user.id == actor.id:
+        return []
+    return [RESET_PASSWORD, DISABLE if user.is_active else ENABLE]
+
+
+def staff_rows(session: Session, actor: Actor | None) -> list[StaffRow]:
+    """The staff screen: every staff account of the manager's estate, by name, with what they may do to it."""
+    actor = require(actor, Role.MANAGER)
+    return [
+        StaffRow(id=user.id, name=user.name, phone=user.phone, roles=[f"role.{r.value}" for r in sorted(roles)],
+                 active=user.is_active, actions=staff_actions(actor, user))
+        for user, roles in staff_of_estate(session, actor)
+    ]
+
+
+def unit_actions(actor: Actor, unit: Unit) -> list[str]:
+    """What `actor` may do with a unit (the checks of issue_invite): a manager of its estate issues invites."""
+    return [INVITE] if actor.has(Role.MANAGER) and unit.estate_id == actor.estate_id else []
+
+
 def issue_invite(session: Session, actor: Actor | None, unit_id: object, now: datetime | None = None) -> InviteCode:
     """A manager issues a new invite code for a unit; earlier unused codes of that unit stop working."""
     actor = require(actor, Role.MANAGER)
@@ -256,8 +317,58 @@ def issue_invite(session: Session, actor: Actor | None, unit_id: object, now: da
     )
     session.add(invite)
     session.flush()
-    audit.record(session, actor.estate_id, _user(session, actor), "invite_issued", "unit", unit.id)
+    audit.record(session, actor.estate_id, user_of(session, actor), "invite_issued", "unit", unit.id)
     return invite
+
+
+@dataclass(frozen=True)
+class InviteCard:
+    """A fresh invite as the manager prints it: the unit, the code, its last local day and the QR image's link."""
+
+    unit: str
+    code: str
+    expires_on: str
+    qr_url: str
+
+
+def _base_url(raw: object) -> str:
+    if (not isinstance(raw, str) or len(raw) > BASE_URL_MAX or not raw.startswith(("http://", "https://"))
+            or any(ch.isspace() or ch in "?#" for ch in raw)):
+        raise InvalidInput("error.bad_request")
+    return raw.rstrip("/")
+
+
+def join_link(base_url: str, code: str) -> str:
+    """The URL a printed invite's QR code opens: the sign-up page with the code filled in."""
+    return f"{base_url}{JOIN}?code={code}"
+
+
+def issue_invite_card(session: Session, actor: Actor | None, unit_id: object, base_url: object,
+                      now: datetime | None = None) -> InviteCard:
+    """Issue an invite for a unit (issue_invite) and describe it for printing; the QR image is served by link
+    (`base_url` is the app's own address, which the QR code's link starts with)."""
+    base_url = _base_url(base_url)
+    invite = issue_invite(session, actor, unit_id, now)
+    unit = session.get(Unit, invite.unit_id)
+    building = session.get(Building, unit.building_id)
+    timezone = session.get(Estate, invite.estate_id).timezone
+    return InviteCard(unit=f"{building.name} {unit.number}", code=invite.code,
+                      expires_on=format_local(invite.expires_at, timezone, "%Y-%m-%d"),
+                      qr_url=download_url(actor, INVITE_QR, code=invite.code, base=base_url))
+
+
+@downloadable(INVITE_QR)
+def invite_qr(session: Session, actor: Actor, code: str, base: str, now: datetime | None = None) -> Download:
+    """The QR image of an invite that still works, for a manager of its estate only (checked again when the
+    link is opened)."""
+    require(actor, Role.MANAGER)
+    invite = session.exec(select(InviteCode).where(InviteCode.code == clean_invite_code(code))).first()
+    now = now or utcnow()
+    if (invite is None or invite.estate_id != actor.estate_id or invite.revoked_at is not None
+            or invite.used_at is not None or invite.expires_at <= now):
+        raise NotFound("error.not_found")
+    return Download(f"invite-{invite.code}.png", "image/png", qr_png(join_link(_base_url(base), invite.code)),
+                    inline=True)
 
 
 def redeem_invite(

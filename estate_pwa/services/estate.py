@@ -1,11 +1,16 @@
-"""Reading the estate: its summary, buildings and units, and a resident's own household."""
+"""Reading the estate: its summary, buildings and units, and a resident's own household.
+
+Screens get rows carrying translation keys (not labels) and the actions the viewer may take."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from estate_pwa.core.clock import format_local
 from estate_pwa.models import Area, Building, Estate, Facility, Role, Unit, User, UserRole
+from estate_pwa.services import accounts, audit, roster
 from estate_pwa.services.errors import NotFound
 from estate_pwa.services.permissions import Actor, require
 
@@ -95,6 +100,89 @@ def units(session: Session, actor: Actor | None, building_id: int | None = None,
 
 
 @dataclass(frozen=True)
+class BuildingRow:
+    """A building, as the units screen's filter lists it."""
+
+    id: int
+    name: str
+
+
+def building_rows(session: Session, actor: Actor | None) -> list[BuildingRow]:
+    """The manager's buildings, by name."""
+    return [BuildingRow(b.id, b.name) for b in buildings(session, actor)]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit on the units screen: "1栋 101", its area in m² ("89.5") and active residents."""
+
+    id: int
+    label: str
+    area: str
+    residents: int
+    actions: list[str]
+
+
+def unit_rows(session: Session, actor: Actor | None, building_id: int | None = None, search: str = "",
+              page: int = 0) -> list[UnitRow]:
+    """One page of units (units) as rows with what the viewer may do with each."""
+    actor = require(actor, Role.MANAGER)
+    return [UnitRow(id=unit.id, label=f"{building.name} {unit.number}", area=f"{unit.area_m2:g}", residents=count,
+                    actions=accounts.unit_actions(actor, unit))
+            for unit, building, count in units(session, actor, building_id, search, page)]
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One count on the manager's overview: `label` is a translation key."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One recent audit entry: local time, who ('' for the system) and what (a translation key)."""
+
+    when: str
+    who: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The manager's home: counts, who is on duty now, the latest audit entries."""
+
+    stats: list[Stat]
+    on_duty: list[roster.OnDutyRow]
+    recent: list[AuditRow]
+
+
+def overview(session: Session, actor: Actor | None, now: datetime | None = None, recent: int = 10) -> Overview:
+    """The manager's home screen."""
+    actor = require(actor, Role.MANAGER)
+    counts = summary(session, actor)
+    timezone = estate_of(session, actor).timezone
+    entries = audit.recent(session, actor.estate_id, recent)
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names = dict(session.exec(select(User.id, User.name).where(
+        User.estate_id == actor.estate_id, col(User.id).in_(ids))).all()) if ids else {}
+    return Overview(
+        stats=[
+            Stat("manager.buildings", str(counts.buildings)),
+            Stat("manager.units", str(counts.units)),
+            Stat("manager.occupied", str(counts.occupied_units)),
+            Stat("manager.residents", str(counts.residents)),
+            Stat("manager.staff", str(counts.staff)),
+            Stat("manager.facilities", f"{counts.facilities_in_order}/{counts.facilities}"),
+        ],
+        on_duty=roster.on_duty_rows(session, actor, now),
+        recent=[AuditRow(when=format_local(e.created_at, timezone, "%m-%d %H:%M"), who=names.get(e.actor_id, ""),
+                         what=f"audit.{e.action}") for e in entries],
+    )
+
+
+@dataclass(frozen=True)
 class Household:
     """A resident's own unit and the people registered in it."""
 
@@ -103,6 +191,11 @@ class Household:
     unit_number: str
     area_m2: float
     members: list[str]
+
+    @property
+    def area(self) -> str:
+        """The area as shown: "89.5"."""
+        return f"{self.area_m2:g}"
 
 
 def household(session: Session, actor: Actor | None) -> Household:

@@ -40,6 +40,11 @@ def actor_for(session: Session, user: User) -> Actor:
     )
 
 
+def user_of(session: Session, actor: Actor) -> User:
+    """The actor's own account (for audit records and what only the account holds)."""
+    return session.get(User, actor.id)
+
+
 def require(actor: Actor | None, *roles: Role) -> Actor:
     """Refuse unless there is an actor holding one of `roles` (any role when none is named)."""
     if actor is None:

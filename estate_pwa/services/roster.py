@@ -1,4 +1,7 @@
-"""The duty roster: who is on duty now, and each person's upcoming shifts."""
+"""The duty roster: who is on duty now, and each person's upcoming shifts.
+
+Screens get rows: times already in the estate's timezone ("08:00"), roles and weekdays as translation keys, and
+the actions the viewer may take with each row."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -6,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from estate_pwa.core.clock import utcnow
+from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.models import DutyAssignment, Estate, Role, Shift, User, UserRole
-from estate_pwa.services import audit
+from estate_pwa.services import accounts, audit
 from estate_pwa.services.errors import InvalidInput
-from estate_pwa.services.permissions import Actor, in_estate, require
-from estate_pwa.services.validation import positive_id
+from estate_pwa.services.permissions import Actor, in_estate, require, user_of
+from estate_pwa.services.validation import choice, positive_id
+
+REMOVE = "remove"
+HOURS = "%H:%M"
 
 
 @dataclass(frozen=True)
@@ -114,10 +120,7 @@ def assign(session: Session, actor: Actor | None, user_id: object, shift_id: obj
     actor = require(actor, Role.MANAGER)
     user = in_estate(session, actor, User, positive_id(user_id))
     shift = in_estate(session, actor, Shift, positive_id(shift_id))
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInput("error.bad_request") from None
+    role = Role(choice(role, Role, "error.bad_request"))
     held = session.exec(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role)).first()
     if held is None or role == Role.RESIDENT or not user.is_active:
         raise InvalidInput("error.role_not_held")
@@ -130,7 +133,7 @@ def assign(session: Session, actor: Actor | None, user_id: object, shift_id: obj
     assignment = DutyAssignment(estate_id=actor.estate_id, user_id=user.id, shift_id=shift.id, role=role, day=day)
     session.add(assignment)
     session.flush()
-    audit.record(session, actor.estate_id, session.get(User, actor.id), "duty_assigned", "user", user.id,
+    audit.record(session, actor.estate_id, user_of(session, actor), "duty_assigned", "user", user.id,
                  shift=shift.name, day=day.isoformat(), role=role.value)
     return assignment
 
@@ -140,5 +143,126 @@ def unassign(session: Session, actor: Actor | None, assignment_id: object) -> No
     actor = require(actor, Role.MANAGER)
     assignment = in_estate(session, actor, DutyAssignment, positive_id(assignment_id))
     session.delete(assignment)
-    audit.record(session, actor.estate_id, session.get(User, actor.id), "duty_removed", "user",
+    audit.record(session, actor.estate_id, user_of(session, actor), "duty_removed", "user",
                  assignment.user_id, day=assignment.day.isoformat(), role=assignment.role)
+
+
+# Rows for the screens
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One assignment on the manager's roster of a day: `role` is a translation key ("role.guard")."""
+
+    id: int
+    name: str
+    role: str
+    shift: str
+    starts: str
+    ends: str
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class OnDutyRow:
+    """Someone on duty now, as the manager's overview lists them."""
+
+    name: str
+    role: str
+    shift: str
+    until: str
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """One of a staff member's coming shifts: `day` as "11-25", `weekday` a translation key ("weekday.2")."""
+
+    day: str
+    weekday: str
+    shift: str
+    starts: str
+    ends: str
+
+
+@dataclass(frozen=True)
+class DutyStatus:
+    """A staff home's duty card: on duty now in that role (with the shift and its end), and the next shifts."""
+
+    on_duty: bool
+    shift: str
+    until: str
+    shifts: list[ShiftRow]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One entry of a form's list (a person, a shift)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RosterChoices:
+    """Whom and which shifts the manager may put on the roster: active staff, the estate's shifts."""
+
+    people: list[Option]
+    shifts: list[Option]
+
+
+def _timezone(session: Session, estate_id: int) -> str:
+    return session.get(Estate, estate_id).timezone
+
+
+def duty_actions(actor: Actor, estate_id: int) -> list[str]:
+    """What `actor` may do with an assignment of `estate_id` (the checks of unassign)."""
+    return [REMOVE] if actor.has(Role.MANAGER) and estate_id == actor.estate_id else []
+
+
+def day_rows(session: Session, actor: Actor | None, day: date) -> list[DutyRow]:
+    """The manager's roster of local `day` (day_roster) as rows."""
+    actor = require(actor, Role.MANAGER)
+    timezone = _timezone(session, actor.estate_id)
+    return [
+        DutyRow(id=d.assignment_id, name=d.user_name, role=f"role.{d.role.value}", shift=d.shift_name,
+                starts=format_local(d.starts_at, timezone, HOURS), ends=format_local(d.ends_at, timezone, HOURS),
+                actions=duty_actions(actor, actor.estate_id))
+        for d in day_roster(session, actor, day)
+    ]
+
+
+def on_duty_rows(session: Session, actor: Actor | None, now: datetime | None = None) -> list[OnDutyRow]:
+    """Everyone on duty now in the manager's estate."""
+    actor = require(actor, Role.MANAGER)
+    timezone = _timezone(session, actor.estate_id)
+    return [OnDutyRow(name=d.user_name, role=f"role.{d.role.value}", shift=d.shift_name,
+                      until=format_local(d.ends_at, timezone, HOURS))
+            for d in on_duty(session, actor.estate_id, None, now)]
+
+
+def duty_status(session: Session, actor: Actor | None, role: Role, now: datetime | None = None,
+                limit: int = 7) -> DutyStatus:
+    """A staff member's duty card in `role`: on duty now or not, and their next `limit` shifts in that role."""
+    actor = require(actor, role)
+    now = now or utcnow()
+    timezone = _timezone(session, actor.estate_id)
+    current = on_duty(session, actor.estate_id, role, now, user_id=actor.id)
+    upcoming = [d for d in upcoming_for(session, actor, now) if d.role == role][:limit]
+    rows = []
+    for d in upcoming:
+        day = d.starts_at.astimezone(ZoneInfo(timezone)).date()
+        rows.append(ShiftRow(day=f"{day:%m-%d}", weekday=f"weekday.{day.weekday()}", shift=d.shift_name,
+                             starts=format_local(d.starts_at, timezone, HOURS),
+                             ends=format_local(d.ends_at, timezone, HOURS)))
+    return DutyStatus(on_duty=bool(current), shift=current[0].shift_name if current else "",
+                      until=format_local(current[0].ends_at, timezone, HOURS) if current else "", shifts=rows)
+
+
+def choices(session: Session, actor: Actor | None) -> RosterChoices:
+    """The roster form's lists: active staff by name, shifts by start time."""
+    actor = require(actor, Role.MANAGER)
+    people = [Option(user.id, user.name) for user, _ in accounts.staff_of_estate(session, actor) if user.is_active]
+    return RosterChoices(
+        people=people,
+        shifts=[Option(s.id, f"{s.name} {s.starts:%H:%M}–{s.ends:%H:%M}") for s in shifts(session, actor.estate_id)],
+    )

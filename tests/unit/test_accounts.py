@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, func, select
 
+from estate_pwa.core.clock import format_local, utcnow
 from estate_pwa.core.config import settings
 from estate_pwa.core.security import INVITE_ALPHABET, INVITE_LENGTH, hash_token
-from estate_pwa.models import AuditEntry, AuthSession, InviteCode, Role, User, UserRole
+from estate_pwa.models import AuditEntry, AuthSession, Building, InviteCode, Role, User, UserRole
 from estate_pwa.services import accounts
 from estate_pwa.services.errors import InvalidInput, LoginRefused, NotAllowed, NotFound
 from estate_pwa.services.permissions import roles_of
@@ -531,3 +532,91 @@ def test_guessing_the_current_password_locks_the_account(session, factory, guard
         accounts.change_password(session, me, PASSWORD, NEW_PASSWORD, now=NOW)
     assert info.value.key == "error.account_locked"
     assert login_refused(session, guard.phone, PASSWORD).key == "error.account_locked"
+
+
+# Rows the screens show, with what the viewer may do
+
+def test_staff_rows_say_what_the_manager_may_do(session, factory, estate, boss, manager, guard):
+    quit = factory.user(estate, Role.CLEANER, Role.TECHNICIAN, name="离职")
+    quit.is_active = False
+    factory.user(estate, Role.RESIDENT, unit=factory.units(estate)[0])  # residents are not staff
+    factory.user(factory.estate(), Role.GUARD)  # nor are another estate's
+    session.commit()
+    rows = {row.id: row for row in accounts.staff_rows(session, boss)}
+    assert set(rows) == {manager.id, guard.id, quit.id}
+    assert rows[manager.id].actions == []  # not on oneself: their own password is changed on 我的
+    assert rows[guard.id].actions == [accounts.RESET_PASSWORD, accounts.DISABLE]
+    assert rows[quit.id].actions == [accounts.RESET_PASSWORD, accounts.ENABLE]
+    assert rows[quit.id].roles == ["role.cleaner", "role.technician"] and not rows[quit.id].active
+    assert (rows[guard.id].name, rows[guard.id].phone, rows[guard.id].active) == ("保安", guard.phone, True)
+
+
+def test_staff_actions_agree_with_the_actions_themselves(session, factory, estate, boss, manager, guard):
+    stranger = factory.actor(factory.user(factory.estate(), Role.MANAGER))
+    colleague = factory.actor(guard)
+    assert accounts.staff_actions(stranger, guard) == [] and accounts.staff_actions(colleague, manager) == []
+    with pytest.raises(NotFound):
+        accounts.set_active(session, stranger, guard.id, False, now=NOW)
+    with pytest.raises(NotAllowed):
+        accounts.reset_password(session, colleague, manager.id, now=NOW)
+    with pytest.raises(NotAllowed):
+        accounts.set_active(session, boss, manager.id, False, now=NOW)
+    for action in accounts.staff_actions(boss, guard):
+        if action == accounts.RESET_PASSWORD:
+            assert accounts.reset_password_of(session, boss, guard.id, now=NOW).name == "保安"
+        else:
+            accounts.set_active(session, boss, guard.id, action == accounts.ENABLE, now=NOW)
+    assert accounts.staff_actions(boss, guard) == [accounts.RESET_PASSWORD, accounts.ENABLE]
+
+
+def test_staff_rows_only_for_a_manager(session, factory, guard):
+    with pytest.raises(NotAllowed):
+        accounts.staff_rows(session, factory.actor(guard))
+    with pytest.raises(NotAllowed):
+        accounts.staff_rows(session, None)
+
+
+def test_unit_actions_agree_with_issue_invite(session, factory, estate, boss, guard):
+    unit = factory.units(estate)[0]
+    elsewhere = factory.units(factory.estate())[0]
+    assert accounts.unit_actions(boss, unit) == [accounts.INVITE]
+    assert accounts.unit_actions(boss, elsewhere) == [] and accounts.unit_actions(factory.actor(guard), unit) == []
+    with pytest.raises(NotFound):
+        accounts.issue_invite(session, boss, elsewhere.id, now=NOW)
+
+
+# The invite's QR image, served by link
+
+def test_invite_card_links_to_a_qr_image_only_its_estates_managers_get(session, factory, estate, boss, guard):
+    from estate_pwa.core.qr import qr_modules
+    from estate_pwa.services import files
+
+    unit = factory.units(estate)[0]
+    now = utcnow()  # the link and the code are checked against the clock when the image is fetched
+    card = accounts.issue_invite_card(session, boss, unit.id, "https://wuye.example.cn", now=now)
+    session.commit()
+    building = session.get(Building, unit.building_id)
+    assert card.unit == f"{building.name} {unit.number}"
+    assert card.expires_on == format_local(now + settings.invite_lifetime, estate.timezone, "%Y-%m-%d")
+    assert card.qr_url.startswith(files.DOWNLOAD_PREFIX) and "data:" not in card.qr_url
+    image = files.build_download(session, card.qr_url.removeprefix(files.DOWNLOAD_PREFIX))
+    assert image.inline and image.media_type == "image/png" and image.content.startswith(b"\x89PNG")
+    assert accounts.invite_qr(session, boss, card.code, "https://wuye.example.cn").content == image.content
+    assert qr_modules(accounts.join_link("https://wuye.example.cn", card.code))  # what the image encodes
+
+    # Checked again when the link is opened: another estate's manager, a guard, a code no longer valid.
+    stranger = factory.actor(factory.user(factory.estate(), Role.MANAGER))
+    with pytest.raises(NotFound):
+        accounts.invite_qr(session, stranger, card.code, "https://wuye.example.cn")
+    with pytest.raises(NotAllowed):
+        accounts.invite_qr(session, factory.actor(guard), card.code, "https://wuye.example.cn")
+    accounts.issue_invite(session, boss, unit.id, now=now + timedelta(minutes=1))  # revokes the printed one
+    session.commit()
+    with pytest.raises(NotFound):
+        accounts.invite_qr(session, boss, card.code, "https://wuye.example.cn")
+
+
+@pytest.mark.parametrize("base", ["", "javascript:alert(1)", "https://x.cn/?a=1", "https://x.cn/" + "a" * 300, 5])
+def test_invite_card_refuses_a_strange_base_url(session, factory, estate, boss, base):
+    with pytest.raises(InvalidInput):
+        accounts.issue_invite_card(session, boss, factory.units(estate)[0].id, base, now=NOW)

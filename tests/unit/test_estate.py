@@ -1,6 +1,7 @@
 """Reading the estate: summary, units and a resident's household."""
 
 import pytest
+from sqlmodel import select
 
 from estate_pwa.models import Building, Facility, Role, Unit
 from estate_pwa.services import estate as estate_service
@@ -149,3 +150,34 @@ def test_household_needs_resident_with_unit(session, factory, estate, people, bo
     homeless = factory.user(estate, Role.RESIDENT)
     with pytest.raises(NotFound):
         estate_service.household(session, factory.actor(homeless))
+
+
+# Rows for the screens
+
+def test_unit_rows_carry_the_invite_action(session, boss, people, units):
+    rows = {row.label.split()[-1]: row for row in estate_service.unit_rows(session, boss)}
+    assert rows["101"].residents == 2 and rows["102"].residents == 0
+    assert rows["101"].id == units["101"].id and rows["101"].area == f"{units['101'].area_m2:g}"
+    assert all(row.actions == ["invite"] for row in rows.values())
+    assert [r.label for r in estate_service.unit_rows(session, boss, search="202")] == [rows["202"].label]
+
+
+def test_overview_counts_and_recent_activity_by_name(session, factory, estate, boss, people):
+    from estate_pwa.services import audit
+
+    audit.record(session, estate.id, people["guard"], "login", "user", people["guard"].id)
+    audit.record(session, estate.id, None, "account_locked", "user", people["guard"].id)
+    session.commit()
+    home = estate_service.overview(session, boss)
+    stats = {s.label: s.value for s in home.stats}
+    assert stats["manager.units"] == str(estate_service.summary(session, boss).units)
+    assert stats["manager.residents"] == "3"
+    assert [(r.who, r.what) for r in home.recent[:2]] == [("", "audit.account_locked"),
+                                                           (people["guard"].name, "audit.login")]
+    with pytest.raises(NotAllowed):
+        estate_service.overview(session, factory.actor(people["guard"]))
+
+
+def test_building_rows(session, estate, boss):
+    assert [b.name for b in estate_service.building_rows(session, boss)] == sorted(
+        b.name for b in session.exec(select(Building).where(Building.estate_id == estate.id)))

@@ -293,3 +293,45 @@ def test_cross_estate_refusal(session, factory, estate, boss, shifts, guard):
 
 def test_shifts_listed_by_start(session, estate):
     assert [s.name for s in roster.shifts(session, estate.id)] == ["白班", "夜班"]
+
+
+# Rows for the screens
+
+def test_day_rows_in_local_time_with_the_remove_action(session, factory, estate, boss, shifts, guard):
+    roster.assign(session, boss, guard.id, shifts["夜班"].id, DAY, "guard")
+    session.commit()
+    [row] = roster.day_rows(session, boss, DAY)
+    assert (row.name, row.role, row.shift, row.starts, row.ends) == ("保安甲", "role.guard", "夜班", "20:00", "08:00")
+    assert row.actions == [roster.REMOVE]
+    stranger = factory.actor(factory.user(factory.estate(), Role.MANAGER))
+    assert roster.duty_actions(stranger, estate.id) == [] and roster.duty_actions(factory.actor(guard), estate.id) == []
+    with pytest.raises(NotFound):
+        roster.unassign(session, stranger, row.id)
+    roster.unassign(session, boss, row.id)
+    assert roster.day_rows(session, boss, DAY) == []
+
+
+def test_duty_status_of_a_staff_home(session, factory, boss, shifts, guard, cleaner):
+    roster.assign(session, boss, guard.id, shifts["夜班"].id, DAY, "guard")
+    roster.assign(session, boss, guard.id, shifts["白班"].id, DAY + timedelta(days=2), "guard")
+    session.commit()
+    status = roster.duty_status(session, factory.actor(guard), Role.GUARD, now=at(11, 3))
+    assert (status.on_duty, status.shift, status.until) == (True, "夜班", "08:00")
+    assert [(s.day, s.weekday, s.starts, s.ends) for s in status.shifts] == [
+        ("03-10", "weekday.1", "20:00", "08:00"), ("03-12", "weekday.3", "08:00", "20:00")]
+    idle = roster.duty_status(session, factory.actor(cleaner), Role.CLEANER, now=at(11, 3))
+    assert (idle.on_duty, idle.shift, idle.until, idle.shifts) == (False, "", "", [])
+    with pytest.raises(NotAllowed):
+        roster.duty_status(session, factory.actor(guard), Role.CLEANER, now=at(11, 3))
+
+
+def test_on_duty_rows_and_roster_choices(session, factory, estate, boss, rostered, guard, cleaner):
+    assert [(r.name, r.role, r.until) for r in roster.on_duty_rows(session, boss, at(11, 3))] == [
+        ("保安甲", "role.guard", "08:00")]
+    guard.is_active = False
+    session.commit()
+    options = roster.choices(session, boss)
+    assert guard.id not in {p.id for p in options.people} and cleaner.id in {p.id for p in options.people}
+    assert [s.name for s in options.shifts] == ["白班 08:00–20:00", "夜班 20:00–08:00"]
+    with pytest.raises(NotAllowed):
+        roster.choices(session, factory.actor(cleaner))
