@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import form_error, offline_banner
 from estate_pwa.states.auth import JoinState, LoginState
 from estate_pwa.states.session import SessionState
@@ -51,7 +51,7 @@ def _auth_frame(title_key: str, subtitle_key: str, *children: rx.Component) -> r
     )
 
 
-@rx.page(route=routes.LOGIN, title="登录 · 智慧物业", on_load=SessionState.enter_app)
+@rx.page(route=routes.LOGIN, title=page_title("title.login"), on_load=SessionState.enter_app)
 def login() -> rx.Component:
     """Phone number and password."""
     return _auth_frame(
@@ -75,7 +75,7 @@ def login() -> rx.Component:
     )
 
 
-@rx.page(route=routes.JOIN, title="业主注册 · 智慧物业", on_load=JoinState.load)
+@rx.page(route=routes.JOIN, title=page_title("title.join"), on_load=JoinState.load)
 def join() -> rx.Component:
     """Invite code, name, phone number, password."""
     return _auth_frame(
@@ -103,7 +103,7 @@ def join() -> rx.Component:
     )
 
 
-@rx.page(route="/", title="智慧物业", on_load=SessionState.enter_app)
+@rx.page(route="/", title=page_title(), on_load=SessionState.enter_app)
 def index() -> rx.Component:
     """The start URL of the installed app: sends the device to its home or to login."""
     return rx.center(rx.spinner(size="3"), min_height="100vh")

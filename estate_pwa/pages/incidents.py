@@ -4,7 +4,7 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.alerts import incident_card, thumbnails
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import IncidentCategory, Role
 from estate_pwa.services.incidents import MAX_PHOTOS, TEXT_MAX
@@ -96,7 +96,7 @@ def _report_card() -> rx.Component:
     ))
 
 
-@rx.page(route=routes.GUARD_INCIDENT, title="事件上报 · 智慧物业", on_load=GuardIncidentState.load)
+@rx.page(route=routes.GUARD_INCIDENT, title=page_title("title.incident"), on_load=GuardIncidentState.load)
 def guard_incident() -> rx.Component:
     """A guard calls for help or reports what they found, at or after a checkpoint, with photos."""
     return app_page(

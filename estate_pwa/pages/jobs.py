@@ -4,7 +4,7 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.countdown import countdown
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import LANGUAGE, page_title, t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import RepairCategory, Role
 from estate_pwa.services.jobs import PAUSE_REASONS
@@ -139,7 +139,7 @@ def _resident_actions(row: dict) -> rx.Component:
     )
 
 
-@rx.page(route=routes.RESIDENT_REQUESTS, title="报事 · 智慧物业", on_load=ResidentRequestsState.load)
+@rx.page(route=routes.RESIDENT_REQUESTS, title=page_title("title.requests"), on_load=ResidentRequestsState.load)
 def resident_requests() -> rx.Component:
     """Report a problem; follow, confirm and rate one's requests."""
     return app_page(
@@ -159,7 +159,7 @@ def resident_requests() -> rx.Component:
                     rx.select.trigger(width="100%"),
                     rx.select.content(*[rx.select.item(t(f"category.{c.value}"), value=c.value)
                                         for c in RepairCategory]),
-                    name="category", default_value="plumbing",
+                    name="category", default_value="plumbing", key=LANGUAGE,
                 ),
                 rx.vstack(
                     rx.text(t("jobs.place"), size="1", color="var(--gray-11)"),
@@ -409,7 +409,7 @@ def _history_dialog() -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER_JOBS, title="工单 · 智慧物业", on_load=OfficeState.load)
+@rx.page(route=routes.MANAGER_JOBS, title=page_title("title.jobs"), on_load=OfficeState.load)
 def manager_jobs() -> rx.Component:
     """The office board."""
     return app_page(
@@ -452,7 +452,7 @@ def manager_jobs() -> rx.Component:
                                     rx.select.trigger(width="120px"),
                                     rx.select.content(rx.select.item(t("jobs.satisfied"), value="yes"),
                                                       rx.select.item(t("jobs.unsatisfied"), value="no")),
-                                    name="satisfied", default_value="yes",
+                                    name="satisfied", default_value="yes", key=LANGUAGE,
                                 ),
                                 rx.button(t("jobs.record"), type="submit", size="1"),
                                 spacing="2",
@@ -500,7 +500,7 @@ def received_by_me() -> rx.Component:
                     rx.select.trigger(width="100%"),
                     rx.select.content(*[rx.select.item(t(f"kind.{k}"), value=k)
                                         for k in ("repair", "complaint", "suggestion")]),
-                    name="kind", default_value="repair",
+                    name="kind", default_value="repair", key=LANGUAGE,
                 ),
                 rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000, width="100%"),
                 rx.checkbox(t("jobs.emergency"), name="emergency"),

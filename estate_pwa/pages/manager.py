@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import STAFF_ROLES, Role
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
@@ -20,7 +20,7 @@ def _stat(item: dict) -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER, title="管理概览 · 智慧物业", on_load=ManagerHomeState.load)
+@rx.page(route=routes.MANAGER, title=page_title("title.manager"), on_load=ManagerHomeState.load)
 def manager_home() -> rx.Component:
     """Counts, who is on duty, recent activity."""
     return app_page(
@@ -97,7 +97,7 @@ def _staff_row(person: dict) -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER_STAFF, title="员工管理 · 智慧物业", on_load=StaffAdminState.load)
+@rx.page(route=routes.MANAGER_STAFF, title=page_title("title.staff"), on_load=StaffAdminState.load)
 def manager_staff() -> rx.Component:
     """Staff list and the new-account form."""
     return app_page(
@@ -177,7 +177,7 @@ def _invite_dialog() -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER_UNITS, title="房屋 · 智慧物业", on_load=UnitsState.load)
+@rx.page(route=routes.MANAGER_UNITS, title=page_title("title.units"), on_load=UnitsState.load)
 def manager_units() -> rx.Component:
     """Units by building, searchable, with invite codes."""
     return app_page(
@@ -215,7 +215,7 @@ def _select(name: str, label_key: str, options) -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER_ROSTER, title="排班 · 智慧物业", on_load=RosterState.load)
+@rx.page(route=routes.MANAGER_ROSTER, title=page_title("title.roster"), on_load=RosterState.load)
 def manager_roster() -> rx.Component:
     """One day of the roster."""
     return app_page(
@@ -224,10 +224,10 @@ def manager_roster() -> rx.Component:
         "roster.title",
         rx.hstack(
             rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=RosterState.shift_day(-1),
-                           aria_label="previous day"),
+                           aria_label=t("roster.prev")),
             rx.text(RosterState.day_label, size="4", weight="bold", flex="1", text_align="center"),
             rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=RosterState.shift_day(1),
-                           aria_label="next day"),
+                           aria_label=t("roster.next")),
             align="center",
             width="100%",
         ),
@@ -239,7 +239,7 @@ def manager_roster() -> rx.Component:
                           rx.text(d["role"] + " · " + d["hours"], size="1", color="var(--gray-11)"), spacing="0"),
                 rx.spacer(),
                 rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red",
-                               on_click=RosterState.remove(d["id"]), aria_label="remove"),
+                               on_click=RosterState.remove(d["id"]), aria_label=t("roster.remove")),
                 align="center", width="100%",
             )),
             rx.text(t("roster.empty"), size="2", color="var(--gray-11)"),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.pages.jobs import received_by_me
 from estate_pwa.states.jobs import FirstReceiverState
@@ -18,7 +18,7 @@ def _role_link(role: rx.Var, label: rx.Var) -> rx.Component:
     )
 
 
-@rx.page(route=routes.ME, title="我的 · 智慧物业", on_load=[MeState.load, FirstReceiverState.load])
+@rx.page(route=routes.ME, title=page_title("title.me"), on_load=[MeState.load, FirstReceiverState.load])
 def me() -> rx.Component:
     """Profile, roles, language, password and logout."""
     return app_page(

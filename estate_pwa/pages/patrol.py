@@ -5,7 +5,7 @@ import reflex as rx
 from estate_pwa import routes
 from estate_pwa.components.alerts import open_incidents_panel
 from estate_pwa.components.countdown import countdown
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import LANGUAGE, page_title, t
 from estate_pwa.components.layout import app_page, card, form_error, offline_banner, section_title
 from estate_pwa.models import Role
 from estate_pwa.states.patrol import (
@@ -119,7 +119,7 @@ def guard_rounds() -> rx.Component:
     )
 
 
-@rx.page(route="/p/[qr]", title="巡更打卡 · 智慧物业", on_load=ScanState.load)
+@rx.page(route="/p/[qr]", title=page_title("title.checkpoint"), on_load=ScanState.load)
 def scan_result() -> rx.Component:
     """What a guard sees after opening a checkpoint's code with the phone camera."""
     return rx.box(
@@ -166,7 +166,7 @@ def _muted(key: str) -> rx.Component:
     return card(rx.text(t(key), size="2", color="var(--gray-11)"))
 
 
-@rx.page(route=routes.MANAGER_PATROL, title="巡更 · 智慧物业", on_load=PatrolBoardState.load)
+@rx.page(route=routes.MANAGER_PATROL, title=page_title("title.patrol"), on_load=PatrolBoardState.load)
 def manager_patrol() -> rx.Component:
     """Live board of today's rounds and the guards' last scans."""
     return app_page(
@@ -211,7 +211,7 @@ def _select(name: str, options: rx.Var, all_key: str, value: rx.Var) -> rx.Compo
     )
 
 
-@rx.page(route=routes.MANAGER_PATROL_HISTORY, title="巡更记录 · 智慧物业", on_load=PatrolHistoryState.load)
+@rx.page(route=routes.MANAGER_PATROL_HISTORY, title=page_title("title.patrol_history"), on_load=PatrolHistoryState.load)
 def manager_patrol_history() -> rx.Component:
     """Past rounds by days, route, guard and status, with the same selection as CSV."""
     statuses = [{"id": status, "name": t(f"patrol.status_{status}")} for status in STATUS_COLOURS]
@@ -234,7 +234,7 @@ def manager_patrol_history() -> rx.Component:
                     rx.select.trigger(width="100%"),
                     rx.select.content(rx.select.item(t("patrol.all_statuses"), value=ALL),
                                       *[rx.select.item(s["name"], value=s["id"]) for s in statuses]),
-                    name="status", default_value=ALL,
+                    name="status", default_value=ALL, key=LANGUAGE,
                 ),
                 rx.button(rx.icon("search", size=14), t("patrol.filter"), type="submit", width="100%"),
                 columns=rx.breakpoints(initial="2", md="3"), spacing="2", width="100%", align="end",
@@ -263,7 +263,7 @@ def manager_patrol_history() -> rx.Component:
     )
 
 
-@rx.page(route=routes.MANAGER_PATROL_SETUP, title="巡更点与路线 · 智慧物业", on_load=PatrolSetupState.load)
+@rx.page(route=routes.MANAGER_PATROL_SETUP, title=page_title("title.patrol_setup"), on_load=PatrolSetupState.load)
 def manager_patrol_setup() -> rx.Component:
     """Checkpoints with their codes (print all, download one, reissue, add) and routes (list, add)."""
     return app_page(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.models import Role
 from estate_pwa.states.resident import ResidentHomeState
@@ -23,7 +23,7 @@ def _service_tile(icon: str, key: str, soon: bool = True) -> rx.Component:
     )
 
 
-@rx.page(route=routes.RESIDENT, title="我的家 · 智慧物业", on_load=ResidentHomeState.load)
+@rx.page(route=routes.RESIDENT, title=page_title("title.resident"), on_load=ResidentHomeState.load)
 def resident_home() -> rx.Component:
     """Unit, household and the service entry points."""
     return app_page(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.qr_scanner import qr_scanner
 from estate_pwa.components.scan_queue import scan_queue
@@ -45,7 +45,7 @@ def _recent() -> rx.Component:
     ))
 
 
-@rx.page(route=routes.GUARD_SCAN, title="巡更扫码 · 智慧物业", on_load=ScanState.open_scanner)
+@rx.page(route=routes.GUARD_SCAN, title=page_title("title.scanner"), on_load=ScanState.open_scanner)
 def guard_scan() -> rx.Component:
     """Camera view, the last scan's result and progress, the scans of this session and the offline queue."""
     return app_page(

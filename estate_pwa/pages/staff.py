@@ -3,7 +3,7 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import t
+from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.scan_queue import scan_queue
 from estate_pwa.models import Role
@@ -81,7 +81,8 @@ def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: st
     )
 
 
-@rx.page(route=routes.GUARD, title="保安 · 智慧物业", on_load=[StaffHomeState.load_guard, GuardRoundsState.load])
+@rx.page(route=routes.GUARD, title=page_title("title.guard"),
+         on_load=[StaffHomeState.load_guard, GuardRoundsState.load])
 def guard_home() -> rx.Component:
     """Guard's home: duty status, current and next rounds, shifts."""
     return app_page(
@@ -96,13 +97,13 @@ def guard_home() -> rx.Component:
     )
 
 
-@rx.page(route=routes.CLEANER, title="保洁 · 智慧物业", on_load=StaffHomeState.load_cleaner)
+@rx.page(route=routes.CLEANER, title=page_title("title.cleaner"), on_load=StaffHomeState.load_cleaner)
 def cleaner_home() -> rx.Component:
     """Cleaner's home."""
     return _staff_home(Role.CLEANER, routes.CLEANER, "cleaner.title", "list-checks", "cleaner.tasks")
 
 
-@rx.page(route=routes.TECHNICIAN, title="维修 · 智慧物业",
+@rx.page(route=routes.TECHNICIAN, title=page_title("title.technician"),
          on_load=[StaffHomeState.load_technician, TechnicianJobsState.load])
 def technician_home() -> rx.Component:
     """Technician's home: duty status, jobs with countdowns, the claim pool, shifts."""

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core import tokens
 from estate_pwa.core.clock import utcnow
-from estate_pwa.core.i18n import tr
+from estate_pwa.i18n import tr
 from estate_pwa.models import (
     Area, DutyAssignment, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, RouteStop,
     ScanOutcome, Shift, User,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from estate_pwa.core import tokens
 from estate_pwa.core.db import get_engine
-from estate_pwa.core.i18n import tr
+from estate_pwa.i18n import tr
 from estate_pwa.models import (
     Area, AuditEntry, DutyAssignment, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus,
     RouteStop, ScanOutcome, User,
