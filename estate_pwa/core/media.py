@@ -115,3 +115,19 @@ def data_url_of(name: str | None) -> str:
     """A stored image as a data URL (being replaced by signed URLs: services/files.py)."""
     path = stored_path(name)
     return "" if path is None else DATA_URL_PREFIX + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+PDF_MAGIC = b"%PDF-"
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def save_document(data: bytes, folder: str) -> str:
+    """Store an uploaded document: a PDF as sent (checked by its signature and size), or a photo of a paper
+    document re-encoded like any photo; returns 'folder/name.pdf' or 'folder/name.jpg'."""
+    if not data or len(data) > DOCUMENT_MAX_BYTES:
+        raise BadImage("size")
+    if data.startswith(PDF_MAGIC):
+        name, path = _target(folder, ".pdf")
+        path.write_bytes(data)
+        return name
+    return save_photo(data, folder)
