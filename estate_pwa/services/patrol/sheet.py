@@ -1,5 +1,5 @@
 """Printable QR labels for patrol checkpoints (qrcode + pillow): A4 PDF sheets of six cut-out labels, or one
-label as a PNG.
+label as a PNG, each a download link built again for the manager it names.
 
 A label carries the checkpoint's current code (a reissued code needs a new print), its name, building and area,
 location, short id (P007) and the estate's name. Pages are drawn at 200 dpi.
@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.qr import qr_modules
 from estate_pwa.models import Area, Building, Estate, PatrolPoint
-from estate_pwa.services import patrol
+from estate_pwa.services import files
 from estate_pwa.services.errors import InvalidInput
+from estate_pwa.services.patrol.checkpoints import point_url, points
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.validation import positive_id
 
@@ -28,6 +29,8 @@ COLUMNS, ROWS = 2, 3
 PER_PAGE = COLUMNS * ROWS
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 FONT_FAMILY = "Noto Sans CJK SC"
+SHEET_KIND = "patrol-sheet"
+LABEL_KIND = "patrol-label"
 
 
 def _px(mm: float) -> int:
@@ -89,7 +92,7 @@ class _Label:
 
 def _chosen(session: Session, actor: Actor | None, point_ids: object) -> list[PatrolPoint]:
     """The active checkpoints to print in the board's order (name, id): all of them, or those in `point_ids`."""
-    estate_points = patrol.points(session, actor)
+    estate_points = points(session, actor)
     if point_ids is None:
         chosen = [p for p in estate_points if p.active]
     else:
@@ -113,7 +116,7 @@ def _labels(session: Session, estate_id: int, base_url: str, chosen: list[Patrol
     buildings = {b.id: b.name for b in session.exec(select(Building).where(
         Building.estate_id == estate_id, col(Building.id).in_({a.building_id for a in areas.values()} - {None})))}
     places = {a.id: " · ".join(filter(None, (buildings.get(a.building_id), a.name))) for a in areas.values()}
-    return [_Label(url=patrol.point_url(base_url, p), short_id=f"P{p.id:03d}", name=p.name, place=places[p.area_id],
+    return [_Label(url=point_url(base_url, p), short_id=f"P{p.id:03d}", name=p.name, place=places[p.area_id],
                    location=p.location_text) for p in chosen]
 
 
@@ -225,3 +228,16 @@ def point_png(session: Session, actor: Actor | None, base_url: str, point_id: ob
     buffer = io.BytesIO()
     _label_image(session.get(Estate, actor.estate_id).name, label).save(buffer, format="PNG", dpi=(DPI, DPI))
     return buffer.getvalue()
+
+
+@files.downloadable(SHEET_KIND)
+def sheet_file(session: Session, actor: Actor, base: str) -> files.Download:
+    """Every active checkpoint's label on A4 pages, to print (codes pointing at `base`, the app as the manager
+    reached it)."""
+    return files.Download("patrol-codes.pdf", "application/pdf", sheet_pdf(session, actor, base))
+
+
+@files.downloadable(LABEL_KIND)
+def label_file(session: Session, actor: Actor, point: int, base: str) -> files.Download:
+    """One active checkpoint's label as a PNG."""
+    return files.Download("patrol-code.png", "image/png", point_png(session, actor, base, point))

@@ -14,20 +14,16 @@ from PIL import Image, ImageFont, PdfParser
 from qrcode.constants import ERROR_CORRECT_M
 from sqlmodel import select
 
-from estate_pwa.core import tokens
 from estate_pwa.models import Area, Building, Role
-from estate_pwa.services import patrol, patrol_sheet
+from estate_pwa.services import patrol
+from estate_pwa.services.patrol import sheet as patrol_sheet
 from estate_pwa.services.errors import InvalidInput, NotAllowed
-from estate_pwa.services.patrol_sheet import CELL, COLUMNS, DPI, MARGIN, PAD, PER_PAGE, ROWS
+from tests.unit.patrol.conftest import make_area, make_points
+from estate_pwa.services.patrol.sheet import CELL, COLUMNS, DPI, MARGIN, PAD, PER_PAGE, ROWS
 
 BASE = "https://wy.example.com/"
 A4_POINTS = (595.28, 841.89)
 FINDER = [[r in (0, 6) or c in (0, 6) or (2 <= r <= 4 and 2 <= c <= 4) for c in range(7)] for r in range(7)]
-
-
-@pytest.fixture(autouse=True)
-def secret(monkeypatch):
-    monkeypatch.setenv(tokens.SECRET_ENV, "patrol-sheet-tests-secret-0123456789")
 
 
 # Reading the output back
@@ -146,22 +142,13 @@ def png_label(data: bytes) -> Image.Image:
 @pytest.fixture
 def area(session, estate):
     building = session.exec(select(Building).where(Building.estate_id == estate.id)).one()
-    area = Area(estate_id=estate.id, name="东门", kind="gate", building_id=building.id)
-    session.add(area)
-    session.commit()
-    return area
-
-
-def make_points(session, boss, area, names, location="岗亭旁"):
-    made = [patrol.create_point(session, boss, area.id, name, location) for name in names]
-    session.commit()
-    return made
+    return make_area(session, estate, "东门", building.id)
 
 
 @pytest.fixture
 def seven(session, boss, area):
     """Seven checkpoints made out of name order."""
-    return make_points(session, boss, area, [f"点{n:02d}" for n in (4, 2, 7, 1, 6, 3, 5)])
+    return make_points(session, boss, area, names=[f"点{n:02d}" for n in (4, 2, 7, 1, 6, 3, 5)], location="岗亭旁")
 
 
 def by_name(points):
@@ -171,7 +158,7 @@ def by_name(points):
 # The sheet
 
 def test_sheet_is_an_a4_pdf_of_six_labels_a_page_in_name_order(session, boss, area, seven):
-    retired = make_points(session, boss, area, ["点00"])[0]
+    retired = make_points(session, boss, area, names=["点00"], location="岗亭旁")[0]
     retired.active = False
     session.commit()
     data = patrol_sheet.sheet_pdf(session, boss, BASE)
@@ -256,7 +243,7 @@ def test_foreign_unknown_and_malformed_ids_are_refused(session, factory, boss, s
     session.add(other_area)
     session.commit()
     other_boss = factory.actor(factory.user(other_estate, Role.MANAGER))
-    foreign = make_points(session, other_boss, other_area, ["别家点"])[0]
+    foreign = make_points(session, other_boss, other_area, names=["别家点"], location="岗亭旁")[0]
     for point_ids in ([foreign.id], [seven[0].id, foreign.id], [2**31 - 1], [0], [-1], [True], [None], ["x"],
                       [1.0], [2**40], str(seven[0].id), seven[0].id, {seven[0].id: 1}):
         with pytest.raises(InvalidInput) as refused:
@@ -287,7 +274,7 @@ def test_retired_points_and_empty_choices_are_refused(session, boss, seven):
                                   ("北门 North Gate 消防通道 B2 出口 " * 5)[:patrol.NAME_MAX]],
                          ids=["cjk40", "cjk100", "mixed100"])
 def test_long_names_stay_inside_the_label(session, boss, area, name):
-    point = make_points(session, boss, area, [name], location="地下车库B2层电梯口往右" * 9)[0]
+    point = make_points(session, boss, area, names=[name], location="地下车库B2层电梯口往右" * 9)[0]
     label = png_label(patrol_sheet.point_png(session, boss, BASE, point.id)).convert("L")
     width, height = label.size
     edges = [(0, 0, width, PAD), (0, height - PAD, width, height), (0, 0, PAD, height), (width - PAD, 0, width, height)]
@@ -298,7 +285,7 @@ def test_long_names_stay_inside_the_label(session, boss, area, name):
 
 
 def test_forty_character_name_is_wrapped_whole(session, boss, area):
-    point = make_points(session, boss, area, ["巡" * 40], location="")[0]
+    point = make_points(session, boss, area, names=["巡" * 40], location="")[0]
     label = png_label(patrol_sheet.point_png(session, boss, BASE, point.id)).convert("L")
     *name_lines, _place = ink_bands(text_below_code(label, read_qr(label)))
     assert len(name_lines) >= 2
