@@ -4,6 +4,8 @@ open incidents panel."""
 import reflex as rx
 
 from estate_pwa.components.i18n import t
+from estate_pwa.components.photos import thumbnails
+from estate_pwa.models import IncidentStatus
 from estate_pwa.states.incidents import OpenIncidentsState, SosAlertsState
 
 POLL_MS = 3000
@@ -16,17 +18,19 @@ def _poller(handler) -> rx.Component:
     return rx.moment(interval=POLL_MS, on_change=handler, display="none")
 
 
-def _sos_row(alert: dict) -> rx.Component:
+def _sos_row(alert) -> rx.Component:
+    """A waiting SOS alert (an incidents.SosRow) with its acknowledge button when the viewer may."""
     return rx.hstack(
         rx.icon("siren", size=22),
         rx.vstack(
-            rx.text(t("sos.banner"), " · ", alert["guard"], weight="bold", size="3"),
-            rx.text(alert["point"], " · ", alert["at"], size="2"),
+            rx.text(t("sos.banner"), " · ", alert.guard, weight="bold", size="3"),
+            rx.text(rx.cond(alert.point != "", alert.point, t("sos.no_point")), " · ", alert.at, size="2"),
             spacing="0",
         ),
         rx.spacer(),
-        rx.button(t("sos.acknowledge"), on_click=SosAlertsState.acknowledge(alert["id"]), size="2",
-                  color_scheme="gray", variant="surface", high_contrast=True),
+        rx.cond(alert.actions.contains("acknowledge"),
+                rx.button(t("sos.acknowledge"), on_click=SosAlertsState.acknowledge(alert.id), size="2",
+                          color_scheme="gray", variant="surface", high_contrast=True)),
         align="center",
         width="100%",
         data_testid="sos-alert",
@@ -56,34 +60,30 @@ def sos_banner() -> rx.Component:
     )
 
 
-def thumbnails(sources) -> rx.Component:
-    """Small square photos in a wrapping row."""
-    return rx.flex(
-        rx.foreach(sources, lambda src: rx.image(src=src, width="72px", height="72px", object_fit="cover",
-                                                 border_radius="8px", alt="photo")),
-        gap="2", wrap="wrap",
-    )
-
-
-def category_badge(row: dict) -> rx.Component:
-    """An incident's category in its colour."""
+def category_badge(row) -> rx.Component:
+    """An incident's category (a key of the row) in its colour and the device's language."""
     return rx.match(
-        row["category"],
-        *[(category, rx.badge(row["category_label"], color_scheme=colour))
+        row.category,
+        *[(category, rx.badge(t(f"incident.category_{category}"), color_scheme=colour))
           for category, colour in CATEGORY_COLOURS.items()],
-        rx.badge(row["category_label"]),
+        rx.badge(row.category),
     )
 
 
-def incident_card(row: dict, *actions: rx.Component) -> rx.Component:
-    """One incident: category, text, photos, reporter, checkpoint and time."""
+def incident_status(row) -> rx.Component:
+    """An incident's status (a key of the row) in the device's language."""
+    return rx.match(row.status, *[(s.value, t(f"incident.status_{s.value}")) for s in IncidentStatus], row.status)
+
+
+def incident_card(row, *actions: rx.Component) -> rx.Component:
+    """One incident (an incidents.IncidentRow): category, text, photos, reporter, checkpoint and time."""
     return rx.card(
         rx.vstack(
-            rx.hstack(category_badge(row), rx.spacer(), rx.text("#" + row["id"], size="1", color="var(--gray-10)"),
+            rx.hstack(category_badge(row), rx.spacer(), rx.text("#", row.id, size="1", color="var(--gray-11)"),
                       width="100%", align="center"),
-            rx.text(row["text"], size="2"),
-            rx.cond(row["photos"] != "", thumbnails(row["photos"].to(str).split("|"))),
-            rx.text(row["reporter"], " · ", rx.cond(row["point"] != "", row["point"] + " · ", ""), row["at"],
+            rx.text(row.text, size="2"),
+            rx.cond(row.photos.length() > 0, thumbnails(row.photos)),
+            rx.text(row.reporter, " · ", rx.cond(row.point != "", row.point + " · ", ""), row.at,
                     size="1", color="var(--gray-11)"),
             *actions,
             spacing="2", width="100%",
@@ -93,11 +93,12 @@ def incident_card(row: dict, *actions: rx.Component) -> rx.Component:
     )
 
 
-def _close_form(row: dict) -> rx.Component:
+def _close_form(row) -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.el.input(type="hidden", name="incident", value=row["id"]),
-            rx.input(name="note", placeholder=t("incident.close_note"), max_length=500, flex="1"),
+            rx.el.input(type="hidden", name="incident", value=row.id),
+            rx.input(name="note", placeholder=t("incident.close_note"), aria_label=t("incident.close_note"),
+                     max_length=500, flex="1"),
             rx.button(t("incident.close"), type="submit", size="2", color_scheme="green"),
             spacing="2", width="100%",
         ),
@@ -112,7 +113,8 @@ def open_incidents_panel() -> rx.Component:
     (put `section_title("incident.open_title")` above it)."""
     return rx.vstack(
         _poller(OpenIncidentsState.poll),
-        rx.foreach(OpenIncidentsState.open_incidents, lambda row: incident_card(row, _close_form(row))),
+        rx.foreach(OpenIncidentsState.open_incidents, lambda row: incident_card(
+            row, rx.cond(row.actions.contains("close"), _close_form(row)))),
         rx.cond(
             OpenIncidentsState.open_incidents.length() == 0,
             rx.card(rx.text(t("incident.none_open"), size="2", color="var(--gray-11)"), width="100%"),

@@ -16,7 +16,6 @@ TEXT: dict[str, Text] = {
     "incident.category_facility_damage": Text("设施损坏", "Facility damage"),
     "incident.category_other": Text("其他", "Other"),
     "incident.text": Text("描述发现的情况(必填)", "Describe what you found (required)"),
-    "incident.add_photos": Text("拍照(最多3张)", "Photos (up to 3)"),
     "incident.submit": Text("上报", "Report"),
     "incident.reported": Text("已上报,物业经理会尽快处理", "Reported: the manager will deal with it"),
     "incident.mine": Text("我最近7天的上报", "My reports of the last 7 days"),

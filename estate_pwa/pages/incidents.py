@@ -3,8 +3,9 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.alerts import incident_card, thumbnails
+from estate_pwa.components.alerts import incident_card, incident_status
 from estate_pwa.components.i18n import page_title, t
+from estate_pwa.components.photos import photo_picker
 from estate_pwa.components.layout import app_page, card, form_error, section_title
 from estate_pwa.models import IncidentCategory, Role
 from estate_pwa.services.incidents import MAX_PHOTOS, TEXT_MAX
@@ -48,29 +49,11 @@ def _where_card() -> rx.Component:
             rx.select.trigger(id=POINT_CHOOSER, width="100%"),
             rx.select.content(
                 rx.select.item(t("incident.no_point"), value=NO_POINT),
-                rx.foreach(GuardIncidentState.points, lambda p: rx.select.item(p["name"], value=p["id"])),
+                rx.foreach(GuardIncidentState.points, lambda p: rx.select.item(p.name, value=p.id)),
             ),
             value=GuardIncidentState.point,
             on_change=GuardIncidentState.choose_point,
         ),
-    )
-
-
-def _photo_picker() -> rx.Component:
-    """A camera/gallery button that uploads at once and shows what was taken."""
-    return rx.vstack(
-        rx.upload.root(
-            rx.button(rx.icon("camera", size=14), t("incident.add_photos"), type="button", variant="soft", size="2"),
-            id=PHOTO_UPLOAD,
-            accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
-            max_files=MAX_PHOTOS,
-            multiple=True,
-            on_drop=GuardIncidentState.add_photos(rx.upload_files(upload_id=PHOTO_UPLOAD)),
-            border="none",
-            padding="0",
-        ),
-        rx.cond(GuardIncidentState.previews.length() > 0, thumbnails(GuardIncidentState.previews)),
-        spacing="2",
     )
 
 
@@ -83,7 +66,7 @@ def _report_card() -> rx.Component:
                 name="category", default_value=IncidentCategory.SECURITY.value, columns="3", size="1", width="100%",
             ),
             rx.text_area(name="text", placeholder=t("incident.text"), max_length=TEXT_MAX, width="100%", rows="4"),
-            _photo_picker(),
+            photo_picker(PHOTO_UPLOAD, GuardIncidentState.add_photos, GuardIncidentState.previews, MAX_PHOTOS),
             form_error(GuardIncidentState.error),
             rx.cond(GuardIncidentState.notice != "",
                     rx.callout(GuardIncidentState.notice, icon="circle-check", color_scheme="green", size="1",
@@ -108,7 +91,7 @@ def guard_incident() -> rx.Component:
         _report_card(),
         section_title("incident.mine"),
         rx.foreach(GuardIncidentState.mine, lambda row: incident_card(
-            row, rx.badge(row["status_label"], color_scheme=rx.cond(row["status"] == "open", "amber", "green"),
+            row, rx.badge(incident_status(row), color_scheme=rx.cond(row.status == "open", "amber", "green"),
                           variant="soft"))),
         rx.cond(GuardIncidentState.mine.length() == 0,
                 card(rx.text(t("incident.none_mine"), size="2", color="var(--gray-11)"))),

@@ -8,22 +8,24 @@ from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.qr_scanner import qr_scanner
 from estate_pwa.components.scan_queue import scan_queue
 from estate_pwa.models import Role
+from estate_pwa.pages.patrol import scan_message
 from estate_pwa.states.patrol import ScanState
 
 
 def _result() -> rx.Component:
+    answer = ScanState.answer
     return rx.cond(
-        ScanState.message != "",
+        answer.message != "",
         card(rx.hstack(
-            rx.cond(ScanState.counted, rx.icon("circle-check", size=48, color="var(--green-9)"),
+            rx.cond(answer.counted, rx.icon("circle-check", size=48, color="var(--green-9)"),
                     rx.icon("circle-alert", size=48, color="var(--amber-9)")),
             rx.vstack(
-                rx.text(ScanState.point_name, size="5", weight="bold"),
-                rx.text(ScanState.message, size="2", data_testid="scan-message"),
+                rx.text(answer.point, size="5", weight="bold"),
+                rx.text(scan_message(answer), size="2", data_testid="scan-message"),
                 spacing="1",
             ),
             rx.spacer(),
-            rx.text(ScanState.progress, size="7", weight="bold", data_testid="scan-progress"),
+            rx.text(answer.progress, size="7", weight="bold", data_testid="scan-progress"),
             align="center", width="100%",
         )),
     )
@@ -33,12 +35,12 @@ def _recent() -> rx.Component:
     return rx.cond(ScanState.recent.length() > 0, rx.vstack(
         section_title("patrol.recent_scans"),
         card(rx.foreach(ScanState.recent, lambda row: rx.hstack(
-            rx.cond(row["counted"] == "1", rx.icon("check", size=16, color="var(--green-9)"),
+            rx.cond(row.counted, rx.icon("check", size=16, color="var(--green-9)"),
                     rx.icon("x", size=16, color="var(--amber-9)")),
-            rx.text(row["point"], size="2", weight="medium"),
+            rx.text(rx.cond(row.point != "", row.point, "—"), size="2", weight="medium"),
             rx.spacer(),
-            rx.text(row["message"], size="1", color="var(--gray-11)"),
-            rx.text(row["progress"], size="2", weight="bold"),
+            rx.text(scan_message(row), size="1", color="var(--gray-11)"),
+            rx.text(rx.cond(row.counted, row.progress, ""), size="2", weight="bold"),
             align="center", width="100%", data_testid="recent-scan",
         ))),
         width="100%", spacing="2",

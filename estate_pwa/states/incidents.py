@@ -1,13 +1,11 @@
 """Incidents and SOS on screen: the guard's report form and SOS button, and what every manager screen watches."""
 
 import reflex as rx
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from estate_pwa.core.clock import format_local
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.media import thumbnail_data_url
-from estate_pwa.models import PatrolPoint, Role
-from estate_pwa.services import estate, incidents
+from estate_pwa.models import Role
+from estate_pwa.services import incidents, patrol, photos
 from estate_pwa.services.errors import DomainError
 from estate_pwa.services.permissions import Actor
 from estate_pwa.states.session import SessionState
@@ -15,37 +13,17 @@ from estate_pwa.states.session import SessionState
 NO_POINT = "none"
 
 
-class IncidentRows(rx.State, mixin=True):
-    """Incidents as rows for display, and the screen's refusal message (each screen has its own)."""
-
-    error: str = ""
-
-    def _incident_rows(self, session: Session, actor: Actor, views: list[incidents.IncidentView]) -> list[dict]:
-        timezone = estate.estate_of(session, actor).timezone
-        return [{
-            "id": str(v.incident.id),
-            "category": v.incident.category,
-            "category_label": self._text(f"incident.category_{v.incident.category}"),
-            "status": v.incident.status,
-            "status_label": self._text(f"incident.status_{v.incident.status}"),
-            "text": v.incident.text,
-            "reporter": v.reporter_name,
-            "point": v.point_name,
-            "at": format_local(v.incident.created_at, timezone, "%m-%d %H:%M"),
-            "photos": "|".join(filter(None, (thumbnail_data_url(name) for name in v.photos))),
-        } for v in views]
-
-
-class GuardIncidentState(IncidentRows, SessionState):
+class GuardIncidentState(SessionState):
     """The guard's screen: where they are, an SOS button, the report form and their recent reports."""
 
-    points: list[dict[str, str]] = []
+    error: str = ""
+    points: list[patrol.Option] = []
     point: str = NO_POINT
-    previews: list[str] = []
+    previews: list[photos.PhotoLink] = []
     form_key: int = 0
     notice: str = ""
     sos_status: str = ""
-    mine: list[dict[str, str]] = []
+    mine: list[incidents.IncidentRow] = []
     _pending: list[str] = []
 
     @rx.event
@@ -55,14 +33,12 @@ class GuardIncidentState(IncidentRows, SessionState):
             actor = self._enter(session, Role.GUARD)
             if actor is None:
                 return self._send_away(session)
-            self.points = [{"id": str(p.id), "name": p.name} for p in session.exec(
-                select(PatrolPoint).where(PatrolPoint.estate_id == actor.estate_id, PatrolPoint.active)
-                .order_by(PatrolPoint.name))]
+            self.points = patrol.active_point_options(session, actor)
             self._refresh(session, actor)
         self.error = self.notice = self.sos_status = ""
 
     def _refresh(self, session: Session, actor: Actor) -> None:
-        self.mine = self._incident_rows(session, actor, incidents.my_recent_incidents(session, actor))
+        self.mine = incidents.my_incident_rows(session, actor)
 
     def _chosen_point(self) -> str | None:
         return None if self.point == NO_POINT else self.point
@@ -70,7 +46,7 @@ class GuardIncidentState(IncidentRows, SessionState):
     @rx.event
     def choose_point(self, point_id: str):
         """Remember where the guard is (a checkpoint of the list, or none) for the SOS and the report."""
-        known = {p["id"] for p in self.points}
+        known = {p.id for p in self.points}
         self.point = point_id if isinstance(point_id, str) and point_id in known else NO_POINT
 
     @rx.event
@@ -80,16 +56,15 @@ class GuardIncidentState(IncidentRows, SessionState):
         stored = await self._store_photos(files, incidents.PHOTO_FOLDER, Role.GUARD,
                                           incidents.MAX_PHOTOS - len(self._pending))
         self._pending = self._pending + stored
-        self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
+        self.previews = self.previews + photos.links(stored)
 
     @rx.event
     def report(self, form: dict):
         """Report the incident with its category, text, checkpoint and photos."""
         form = self._fields(form)
-        photos = list(self._pending)
+        taken = list(self._pending)
         self.notice = ""
-        if self._act(lambda session, actor: incidents.report_incident(
-                session, actor, form.get("category"), form.get("text"), self._chosen_point(), photos)):
+        if self._act(incidents.report_incident, form.get("category"), form.get("text"), self._chosen_point(), taken):
             self.form_key += 1
             self._pending, self.previews = [], []
             self.notice = self._text("incident.reported")
@@ -106,10 +81,11 @@ class GuardIncidentState(IncidentRows, SessionState):
         self.sos_status = self._text("sos.sent")
 
 
-class ManagerWatch(IncidentRows, mixin=True):
+class ManagerWatch(rx.State, mixin=True):
     """A manager's list kept current by polling: one indexed query per tick; the list is re-read, for a manager
     resolved from the token, only when that query's answer changed."""
 
+    error: str = ""
     _estate_id: int | None = None
     _seen: tuple = ()
 
@@ -140,17 +116,13 @@ class ManagerWatch(IncidentRows, mixin=True):
 class SosAlertsState(ManagerWatch, SessionState):
     """Unacknowledged SOS alerts, shown on every manager screen."""
 
-    alerts: list[dict[str, str]] = []
+    alerts: list[incidents.SosRow] = []
 
     def _tally(self, session: Session, estate_id: int) -> incidents.Tally:
         return incidents.open_alerts(session, estate_id)
 
     def _rows_for(self, session: Session, actor: Actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        self.alerts = [{"id": str(a.alert_id), "guard": a.guard_name,
-                        "point": a.point_name or self._text("sos.no_point"),
-                        "at": format_local(a.raised_at, timezone, "%H:%M:%S")}
-                       for a in incidents.waiting_alerts(session, actor)]
+        self.alerts = incidents.waiting_alert_rows(session, actor)
 
     @rx.event
     def acknowledge(self, alert_id: str):
@@ -162,7 +134,7 @@ class SosAlertsState(ManagerWatch, SessionState):
 class OpenIncidentsState(ManagerWatch, SessionState):
     """The estate's open incidents, for a manager to close with a note."""
 
-    open_incidents: list[dict[str, str]] = []
+    open_incidents: list[incidents.IncidentRow] = []
 
     @rx.event
     def load(self):
@@ -179,7 +151,7 @@ class OpenIncidentsState(ManagerWatch, SessionState):
         return incidents.open_incident_tally(session, estate_id)
 
     def _rows_for(self, session: Session, actor: Actor) -> None:
-        self.open_incidents = self._incident_rows(session, actor, incidents.open_incidents(session, actor))
+        self.open_incidents = incidents.open_incident_rows(session, actor)
 
     @rx.event
     def close(self, form: dict):

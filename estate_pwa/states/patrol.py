@@ -2,17 +2,15 @@
 
 import asyncio
 import json
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import reflex as rx
 from sqlmodel import Session
 
-from estate_pwa.core.clock import format_local, to_local, utcnow
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.qr import qr_data_url
+from estate_pwa.i18n import LANGUAGES
 from estate_pwa.models import Role
-from estate_pwa.services import accounts, estate, patrol, patrol_sheet, roster
+from estate_pwa.services import accounts, files, patrol
 from estate_pwa.services.errors import DomainError, NotAllowed
 from estate_pwa.states.session import SessionState
 
@@ -20,7 +18,6 @@ SYNC_BATCH_MAX = 200
 """Queued scans recorded per call; the rest go with the phone's next send (next scan, page opened, back online)."""
 RECENT_MAX = 10
 UID_MAX = 64
-HISTORY_DEFAULT_SPAN = timedelta(days=6)
 HISTORY_SHOWN = 300
 ALL = "all"
 """The value of a filter's "all" choice (a select cannot hold an empty value)."""
@@ -65,38 +62,20 @@ def _record_queued(token: str, items: list[dict]) -> list[tuple[object, patrol.S
 
 
 class PatrolView(SessionState):
-    """Rows of rounds for display."""
+    """A screen of rounds: their countdowns tick from the server's time on the device."""
 
     server_now: str = ""
     error: str = ""
-
-    def _round_rows(self, rows, timezone: str) -> list[dict[str, str]]:
-        now = utcnow()
-        self.server_now = now.isoformat()
-        return [{
-            "id": str(r.round_id),
-            "route": r.route_name,
-            "window": f"{format_local(r.window_start, timezone, '%H:%M')}–{format_local(r.window_end, timezone, '%H:%M')}",
-            "status": r.status,
-            "status_label": self._text(f"patrol.status_{r.status}"),
-            "guard": r.guard_name or self._text("patrol.unassigned"),
-            "progress": f"{r.done} / {r.total}",
-            "deadline": (r.window_start if r.status == "scheduled" and now < r.window_start else r.window_end).isoformat(),
-            "deadline_label": self._text("patrol.starts_in" if r.status == "scheduled" and now < r.window_start
-                                         else "patrol.ends_in"),
-            "flagged": str(r.flagged) if r.flagged else "",
-            "refused": self._text("patrol.refused_count", count=r.refused) if r.refused else "",
-            "startable": "1" if patrol.can_start(r, now) else "",
-        } for r in rows]
 
 
 class RoundDetailView(PatrolView):
     """A manager's screen of rounds that opens one round's checkpoints and scans in a dialog. The board and the
     history share these fields, so each of them opens with no round open."""
 
-    detail_title: str = ""
-    detail_stops: list[dict[str, str]] = []
-    detail_scans: list[dict[str, str]] = []
+    detail_open: bool = False
+    detail: patrol.RoundCard = patrol.NO_ROUND
+    detail_stops: list[patrol.StopRow] = []
+    detail_scans: list[patrol.ScanRow] = []
     _detail_round: str = ""
 
     @rx.event
@@ -111,37 +90,10 @@ class RoundDetailView(PatrolView):
             self.error = self._say(error)
 
     def _show_detail(self, session: Session, actor, round_id: object) -> None:
-        detail = patrol.round_detail(session, actor, round_id)
-        timezone = estate.estate_of(session, actor).timezone
-        row = self._round_rows([detail.row], timezone)[0]
-        day = to_local(detail.row.window_start, timezone).date()
-
-        def when(moment) -> str:
-            """A time of the round's day, or with its date when on another day (a scan synced the next morning)."""
-            return format_local(moment, timezone, "%H:%M:%S" if to_local(moment, timezone).date() == day
-                                else "%m-%d %H:%M:%S")
-
-        self.detail_title = f"{row['route']} {day:%m-%d} {row['window']} · {row['guard']}"
-        self.detail_stops = [{
-            "point": stop.point_name,
-            "at": when(stop.counted_at) if stop.counted_at else self._text("patrol.not_counted_yet"),
-            "counted": "1" if stop.counted_at else "",
-        } for stop in detail.stops]
-        self.detail_scans = [{
-            "point": line.point_name,
-            "at": when(line.server_time),
-            "phone": self._text("patrol.phone_time", time=when(line.client_time)) if line.synced_late else "",
-            "outcome": line.outcome,
-            "what": self._scan_label(line),
-        } for line in detail.scans]
-        self._detail_round = str(detail.row.round_id)
-
-    def _scan_label(self, line: patrol.ScanLine) -> str:
-        """What became of a scan, for the manager (a refused one: the guard's refusal, but a scan kept after its
-        round closed is told as such)."""
-        if line.reason == "error.scan_after_close":
-            return self._text("patrol.scan_after_close")
-        return self._text(line.reason or f"patrol.scan_{line.outcome}")
+        view = patrol.detail_view(session, actor, round_id)
+        self.detail, self.detail_stops, self.detail_scans = view.round, view.stops, view.scans
+        self.detail_open = True
+        self._detail_round = view.round.id
 
     def _reshow_detail(self, session: Session, actor) -> None:
         """Re-read the open round, if any (the board does so with the rest of the screen)."""
@@ -155,7 +107,9 @@ class RoundDetailView(PatrolView):
             self._close_detail()
 
     def _close_detail(self) -> None:
-        self.detail_title = self._detail_round = ""
+        self._detail_round = ""
+        self.detail_open = False
+        self.detail = patrol.NO_ROUND
         self.detail_stops = []
         self.detail_scans = []
 
@@ -163,7 +117,7 @@ class RoundDetailView(PatrolView):
 class GuardRoundsState(PatrolView):
     """A guard's current and next rounds."""
 
-    rounds: list[dict[str, str]] = []
+    rounds: list[patrol.RoundCard] = []
     loaded: bool = False
 
     @rx.event
@@ -179,57 +133,28 @@ class GuardRoundsState(PatrolView):
         return _claim_queue(actor)
 
     def _refresh(self, session: Session, actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        self.rounds = self._round_rows(patrol.my_rounds(session, actor), timezone)
+        mine = patrol.guard_rounds(session, actor)
+        self.rounds, self.server_now = mine.rounds, mine.server_now
 
     @rx.event
     def start(self, round_id: str):
         """Start a round with one tap."""
-        self.error = ""
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                patrol.start_round(session, actor, round_id)
-                session.flush()
-                self._refresh(session, actor)
-        except DomainError as error:
-            self.error = self._say(error)
+        self._act(patrol.start_round, round_id)
 
 
 class ScanState(SessionState):
     """Recording scans: opening a checkpoint's URL (the phone's own camera), and the in-app scanner, whose scans
     wait in the phone's queue (assets/scanqueue.js, kept while offline) until `sync` has recorded them."""
 
-    point_name: str = ""
-    progress: str = ""
-    message: str = ""
-    counted: bool = False
-    recent: list[dict[str, str]] = []
-
-    def _show_result(self, result: patrol.ScanResult) -> None:
-        self.point_name = result.point_name
-        self.progress = f"{result.done} / {result.total}"
-        self.counted = result.counted
-        self.message = self._text(f"patrol.outcome_{result.outcome}")
-        if result.round_status in patrol.FINISHED:
-            self.message += " · " + self._text("patrol.round_finished", status=self._text(
-                f"patrol.status_{result.round_status}"))
-
-    def _show_message(self, message: str) -> None:
-        """A message and no scan result."""
-        self.point_name = self.progress = ""
-        self.counted = False
-        self.message = message
-
-    def _show_refusal(self, error: DomainError) -> None:
-        self._show_message(self._say(error))
+    answer: patrol.ScanAnswer = patrol.NO_ANSWER
+    recent: list[patrol.ScanAnswer] = []
 
     @rx.event
     def load(self):
         """A checkpoint's URL opened with the phone's own camera: the phone queues the scan (assets/scanqueue.js,
         openCheckpoint) and sends its queue to `sync`, so it is recorded like one from the in-app scanner, and
         reloading the page gets the same answer again instead of a second scan."""
-        self._show_message("")
+        self.answer = patrol.NO_ANSWER
         with session_scope() as session:
             actor = self._enter(session, Role.GUARD)
             if actor is None:
@@ -240,7 +165,7 @@ class ScanState(SessionState):
     @rx.event
     def open_scanner(self):
         """The in-app scanner is a guard's screen."""
-        self._show_message("")
+        self.answer = patrol.NO_ANSWER
         with session_scope() as session:
             actor = self._enter(session, Role.GUARD)
             if actor is None:
@@ -250,7 +175,7 @@ class ScanState(SessionState):
     @rx.event
     def camera_failed(self):
         """The camera could not start (no permission or no camera): say so, and how else to scan."""
-        self._show_message(self._text("patrol.camera_failed"))
+        self.answer = patrol.ScanAnswer("", patrol.rows.CAMERA_FAILED, "", False, "")
 
     @rx.event
     async def sync(self, items: list):
@@ -264,30 +189,21 @@ class ScanState(SessionState):
             return
         answers = await asyncio.to_thread(_record_queued, self.token, [self._fields(i) for i in items[:SYNC_BATCH_MAX]])
         if answers is None:
-            self._show_refusal(NotAllowed("error.login_required"))
+            self.answer = patrol.scan_answer(NotAllowed("error.login_required"))
             return
         for _, result in answers:
-            if isinstance(result, DomainError):
-                self._show_refusal(result)
-                self.recent = [self._recent_row("", self.message, False), *self.recent][:RECENT_MAX]
-            else:
-                self._show_result(result)
-                if not result.replayed:
-                    self.recent = [self._recent_row(result.point_name, self.message, result.counted),
-                                   *self.recent][:RECENT_MAX]
+            self.answer = patrol.scan_answer(result)
+            if isinstance(result, DomainError) or not result.replayed:
+                self.recent = [self.answer, *self.recent][:RECENT_MAX]
         answered = [uid for uid, _ in answers if isinstance(uid, str) and len(uid) <= UID_MAX]
         return rx.call_script(f"window.estateScans.ack({json.dumps(answered)})")
-
-    def _recent_row(self, point_name: str, message: str, counted: bool) -> dict[str, str]:
-        return {"point": point_name or "—", "message": message, "counted": "1" if counted else "",
-                "progress": self.progress if counted else ""}
 
 
 class PatrolBoardState(RoundDetailView):
     """The manager's live board: today's rounds and each guard's last scan, re-read every few seconds."""
 
-    rounds: list[dict[str, str]] = []
-    last_scans: list[dict[str, str]] = []
+    rounds: list[patrol.RoundCard] = []
+    last_scans: list[patrol.LastScanRow] = []
 
     @rx.event
     def load(self):
@@ -297,11 +213,8 @@ class PatrolBoardState(RoundDetailView):
 
     def _refresh(self, session: Session, actor) -> None:
         self._reshow_detail(session, actor)
-        timezone = estate.estate_of(session, actor).timezone
-        today = patrol.board(session, actor)
-        self.rounds = self._round_rows(today.rounds, timezone)
-        self.last_scans = [{"guard": s.guard_name, "point": s.point_name or "—",
-                            "at": format_local(s.at, timezone, "%H:%M")} for s in today.last_scans]
+        today = patrol.board_screen(session, actor)
+        self.rounds, self.last_scans, self.server_now = today.rounds, today.last_scans, today.server_now
 
     @rx.event
     def refresh(self):
@@ -317,9 +230,9 @@ class PatrolSetupState(SessionState):
     """Checkpoints with their codes (print, download, reissue, add) and routes with their schedules (add)."""
 
     error: str = ""
-    checkpoints: list[dict[str, str]] = []
-    routes: list[dict[str, str]] = []
-    areas: list[dict[str, str]] = []
+    checkpoints: list[patrol.CheckpointCard] = []
+    routes: list[patrol.RouteCard] = []
+    areas: list[patrol.Option] = []
     route_stops: list[str] = []
     """Checkpoint ids of the route being drawn up, in the order tapped."""
     point_latitude: str = ""
@@ -336,22 +249,8 @@ class PatrolSetupState(SessionState):
         return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
-        areas = estate.areas(session, actor)
-        self.areas = [{"id": str(a.id), "name": a.name} for a in areas]
-        names = {a.id: a.name for a in areas}
-        base = self._base_url()
-        points = patrol.points(session, actor)
-        self.checkpoints = [{"id": str(p.id), "name": p.name, "area": names.get(p.area_id, ""),
-                             "qr": qr_data_url(patrol.point_url(base, p), box_size=4), "short": f"P{p.id:03d}"}
-                            for p in points if p.active]
-        point_names = {p.id: p.name for p in points}
-        self.routes = [{
-            "name": r.name,
-            "schedule": self._text("patrol.route_schedule", starts=f"{r.starts:%H:%M}", ends=f"{r.ends:%H:%M}",
-                                   every=r.every_minutes, expected=r.expected_minutes, grace=r.grace_minutes),
-            "stops": " → ".join(point_names.get(p.id, "") for p in patrol.route_points(session, r.id)),
-            "order": self._text("patrol.strict_order" if r.strict_order else "patrol.free_order"),
-        } for r in patrol.routes(session, actor) if r.active]
+        screen = patrol.setup_screen(session, actor, self._base_url())
+        self.checkpoints, self.routes, self.areas = screen.checkpoints, screen.routes, screen.areas
 
     def _base_url(self) -> str:
         """Where this app answers, as the manager's browser reached it (printed into checkpoint codes)."""
@@ -359,17 +258,16 @@ class PatrolSetupState(SessionState):
         return f"{parts.scheme}://{parts.netloc}"
 
     @rx.var
-    def stop_labels(self) -> list[dict[str, str]]:
-        """The checkpoints to tap for a new route, each with its place in the route ("" when not in it)."""
-        return [{**p, "place": str(self.route_stops.index(p["id"]) + 1) if p["id"] in self.route_stops else ""}
-                for p in self.checkpoints]
+    def stop_places(self) -> list[str]:
+        """Each checkpoint's place in the new route ("" when not in it), in the order of `checkpoints`."""
+        return [str(self.route_stops.index(p.id) + 1) if p.id in self.route_stops else "" for p in self.checkpoints]
 
     @rx.event
     def toggle_stop(self, point_id: str):
         """Add a checkpoint to the end of the new route, or take it out."""
         if point_id in self.route_stops:
             self.route_stops = [p for p in self.route_stops if p != point_id]
-        elif any(p["id"] == point_id for p in self.checkpoints):
+        elif any(p.id == point_id for p in self.checkpoints):
             self.route_stops = [*self.route_stops, point_id]
 
     @rx.event
@@ -421,41 +319,47 @@ class PatrolSetupState(SessionState):
         self.point_latitude, self.point_longitude = (f"{v:.6f}" for v in place)
         self.located_count += 1
 
+    def _download(self, kind: str, filename: str, **params):
+        """A download link for the manager, opened by the browser (the file never goes through the socket)."""
+        self.error = ""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is None or not actor.has(Role.MANAGER):
+                self.error = self._text("error.not_allowed")
+                return None
+            url = files.download_url(actor, kind, base=self._base_url(), **params)
+        return rx.download(url=url, filename=filename)
+
     @rx.event
     def download_sheet(self):
         """Download every active checkpoint's code as a printable A4 PDF."""
-        try:
-            with session_scope() as session:
-                pdf = patrol_sheet.sheet_pdf(session, self._actor(session), self._base_url())
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        return rx.download(data=pdf, filename="patrol-codes.pdf")
+        if not self.checkpoints:
+            self.error = self._text("error.no_points_to_print")
+            return None
+        return self._download(patrol.SHEET_KIND, "patrol-codes.pdf")
 
     @rx.event
     def download_png(self, point_id: str):
         """Download one checkpoint's labelled code as a PNG."""
-        try:
-            with session_scope() as session:
-                png = patrol_sheet.point_png(session, self._actor(session), self._base_url(), point_id)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        return rx.download(data=png, filename="patrol-code.png")
+        if not any(p.id == point_id for p in self.checkpoints):
+            self.error = self._text("error.bad_request")
+            return None
+        return self._download(patrol.LABEL_KIND, "patrol-code.png", point=int(point_id))
 
 
 class PatrolHistoryState(RoundDetailView):
     """Past rounds filtered by days, route, guard and status, and the same selection as CSV."""
 
-    rows: list[dict[str, str]] = []
-    route_options: list[dict[str, str]] = []
-    guard_options: list[dict[str, str]] = []
+    rows: list[patrol.RoundCard] = []
+    route_options: list[patrol.Option] = []
+    guard_options: list[patrol.Option] = []
     first_day: str = ""
     last_day: str = ""
     route: str = ""
     guard: str = ""
     status: str = ""
-    shown: str = ""
+    shown: int = 0
+    total: int = 0
 
     @rx.event
     def load(self):
@@ -466,24 +370,20 @@ class PatrolHistoryState(RoundDetailView):
             actor = self._enter(session, Role.MANAGER)
             if actor is None:
                 return self._send_away(session)
-            today = roster.local_today(session, actor.estate_id, utcnow())
-            self.first_day, self.last_day = (today - HISTORY_DEFAULT_SPAN).isoformat(), today.isoformat()
+            choices = patrol.history_choices(session, actor)
+            self.first_day, self.last_day = choices.first_day, choices.last_day
             self.route = self.guard = self.status = ""
-            self.route_options = [{"id": str(r.id), "name": r.name} for r in patrol.routes(session, actor)]
-            self.guard_options = [{"id": str(user.id), "name": user.name}
-                                  for user, roles in accounts.staff_of_estate(session, actor) if Role.GUARD in roles]
+            self.route_options, self.guard_options = choices.routes, choices.guards
             self._refresh(session, actor)
 
     def _selection(self) -> tuple:
         return self.route or None, self.guard or None, self.status or None
 
     def _refresh(self, session: Session, actor) -> None:
-        start, end = patrol.day_range(session, actor, self.first_day, self.last_day)
-        timezone = estate.estate_of(session, actor).timezone
-        found = patrol.history(session, actor, start, end, *self._selection())
-        self.rows = [{**row, "day": format_local(r.window_start, timezone, "%m-%d")}
-                     for r, row in zip(found[:HISTORY_SHOWN], self._round_rows(found[:HISTORY_SHOWN], timezone))]
-        self.shown = self._text("patrol.history_count", shown=len(self.rows), total=len(found))
+        found = patrol.history_screen(session, actor, self.first_day, self.last_day, *self._selection(),
+                                      limit=HISTORY_SHOWN)
+        self.rows, self.server_now = found.rows, found.server_now
+        self.shown, self.total = len(found.rows), found.total
 
     @rx.event
     def apply(self, form: dict):
@@ -505,13 +405,16 @@ class PatrolHistoryState(RoundDetailView):
 
     @rx.event
     def export_csv(self):
-        """Download the rounds the filters choose as CSV."""
+        """Download the rounds the filters choose as CSV (checked now, built when the browser opens the link)."""
+        self.error = ""
         try:
             with session_scope() as session:
                 actor = self._actor(session)
-                start, end = patrol.day_range(session, actor, self.first_day, self.last_day)
-                text = patrol.csv_export(session, actor, start, end, *self._selection(), language=self.lang)
+                patrol.day_range(session, actor, self.first_day, self.last_day)
+                url = files.download_url(actor, patrol.HISTORY_CSV, first_day=self.first_day,
+                                         last_day=self.last_day, route=self.route, guard=self.guard,
+                                         status=self.status, lang=self.lang if self.lang in LANGUAGES else "zh")
         except DomainError as error:
             self.error = self._say(error)
-            return
-        return rx.download(data=text, filename=f"patrol-rounds-{self.first_day}-{self.last_day}.csv")
+            return None
+        return rx.download(url=url, filename=f"patrol-rounds-{self.first_day}-{self.last_day}.csv")

@@ -9,12 +9,11 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from estate_pwa.models import (
-    Area, AuditEntry, Incident, IncidentPhoto, IncidentStatus, PatrolPoint, PatrolRound, PatrolRoute, Role,
-    RoundStatus, SosAlert,
+    Area, Incident, IncidentPhoto, IncidentStatus, PatrolPoint, PatrolRound, PatrolRoute, Role, RoundStatus, SosAlert,
 )
 from estate_pwa.services import incidents
 from estate_pwa.services.errors import InvalidInput, NotAllowed, NotFound
-from tests.unit.conftest import NOW
+from tests.unit.conftest import NOW, audit_entries, expect_refused
 
 SEC = timedelta(seconds=1)
 PHOTO = "incidents/" + "a" * 32 + ".jpg"
@@ -22,10 +21,7 @@ PHOTO = "incidents/" + "a" * 32 + ".jpg"
 
 # Helpers
 
-def entries(fresh, estate_id, action) -> list[AuditEntry]:
-    fresh.expire_all()
-    return list(fresh.exec(select(AuditEntry).where(
-        AuditEntry.estate_id == estate_id, AuditEntry.action == action).order_by(AuditEntry.id)))
+entries = audit_entries
 
 
 def stored(fresh, estate_id) -> dict:
@@ -38,18 +34,8 @@ def stored(fresh, estate_id) -> dict:
 
 def refused(fresh, estate_id, action, error_type, key, call, target_id=None):
     """Run `call`: expect `error_type(key)`, nothing stored changed and one new `action` audit entry."""
-    before = stored(fresh, estate_id)
-    logged = len(entries(fresh, estate_id, action))
-    with pytest.raises(error_type) as info:
-        call()
-    assert type(info.value) is error_type
-    assert info.value.key == key
-    assert stored(fresh, estate_id) == before
-    log = entries(fresh, estate_id, action)
-    assert len(log) == logged + 1
-    assert log[-1].detail["reason"] == key
-    assert log[-1].target_id == target_id
-    return info.value
+    return expect_refused(fresh, estate_id, action, error_type, key, call, target_id=target_id,
+                          unchanged=lambda: stored(fresh, estate_id))
 
 
 def report(session, actor, category="security", text="北门有人翻墙", point=None, photos=(), now=NOW):
@@ -89,16 +75,6 @@ def round_in_progress(session, estate, guard) -> PatrolRound:
 
 
 # Fixtures
-
-@pytest.fixture
-def guard(factory, estate):
-    return factory.actor(factory.user(estate, Role.GUARD, name="保安甲"))
-
-
-@pytest.fixture
-def guard2(factory, estate):
-    return factory.actor(factory.user(estate, Role.GUARD, name="保安乙"))
-
 
 @pytest.fixture
 def point(session, estate):
@@ -141,7 +117,7 @@ def test_a_guard_reports_at_a_checkpoint_with_photos_during_their_round(session,
     assert row | {"id": None} == {
         "id": None, "estate_id": estate.id, "created_at": NOW, "reporter_id": guard.id, "category": "fire_alarm",
         "text": "3栋地下车库烟感报警", "point_id": point.id, "round_id": patrol_round.id, "status": "open",
-        "closed_by_id": None, "closed_at": None, "closing_note": None,
+        "closed_by_id": None, "closed_at": None, "closing_note": None, "actual_fire": False, "major_crime": False,
     }
     assert [(p["incident_id"], p["file"], p["uploaded_by_id"]) for p in saved["IncidentPhoto"]] == [
         (incident.id, PHOTO, guard.id)]
