@@ -29,7 +29,10 @@ def load_demo(db_url: str | None = None) -> None:
     from estate_pwa.services import demo
 
     with session_scope(db_url) as session:
-        estate = demo.load(session)
+        estate, made = demo.load_with_summary(session)
+        if made.generated:
+            rows = ", ".join(f"{name} {count}" for name, count in made.rows.items())
+            print(f"demo history: {demo.HISTORY_DAYS} days generated in {made.seconds:.1f} s ({rows})")
         print(f"demo estate ready: {estate.name}")
 
 

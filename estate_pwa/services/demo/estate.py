@@ -1,18 +1,18 @@
-"""Demo data: one estate with buildings, a few hundred units, areas, facilities, staff, residents and a roster."""
+"""The demo estate itself: 翠湖花园 with its buildings, units, areas, facilities, shifts, the demo accounts listed in
+the README, the duty roster and the patrol checkpoints and routes."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from estate_pwa.core.clock import utcnow
 from estate_pwa.core.security import hash_password
 from estate_pwa.models import (
-    Area, AreaKind, PatrolRoute, Building, DutyAssignment, Estate, Facility, FacilityCategory, Role, Shift, Unit, User, UserRole,
+    Area, AreaKind, Building, DutyAssignment, Estate, Facility, FacilityCategory, PatrolRoute, Role, Shift, Unit,
+    User, UserRole,
 )
 from estate_pwa.services import patrol
 from estate_pwa.services.permissions import actor_for
-from estate_pwa.services.roster import local_today
 
 DEMO_CODE = "cuihu"
 BUILDINGS = 6
@@ -31,20 +31,20 @@ DEMO_ACCOUNTS = (
 )
 DEMO_RESIDENT = ("13900000001", "Resident123", "刘女士")
 
-
-def load(session: Session, now: datetime | None = None) -> Estate:
-    """Create the demo estate once; on every later call only extend the roster. Returns the estate."""
-    now = now or utcnow()
-    estate = session.exec(select(Estate).where(Estate.code == DEMO_CODE)).first()
-    if estate is None:
-        estate = _create_estate(session)
-    _ensure_patrols(session, estate)
-    _extend_roster(session, estate, now)
-    session.commit()
-    return estate
+PATROL_POINTS = ("南门岗", "地下车库", "中心花园", "北门岗", "文化广场", "环湖路")
+PATROL_ROUTES = (
+    ("夜间巡更", ("南门岗", "地下车库", "中心花园", "北门岗"), time(20, 0), time(6, 0)),
+    ("日间巡更", ("北门岗", "文化广场", "环湖路", "南门岗"), time(8, 0), time(20, 0)),
+)
 
 
-def _create_estate(session: Session) -> Estate:
+def find(session: Session) -> Estate | None:
+    """The demo estate, if it was made already."""
+    return session.exec(select(Estate).where(Estate.code == DEMO_CODE)).first()
+
+
+def create(session: Session) -> Estate:
+    """Buildings with their units, areas, facilities, shifts and the demo accounts (once)."""
     rng = random.Random(20211)
     estate = Estate(name="翠湖花园", code=DEMO_CODE)
     session.add(estate)
@@ -82,48 +82,47 @@ def _create_estate(session: Session) -> Estate:
     night = Shift(estate_id=estate.id, name="夜班", starts=time(20, 0), ends=time(8, 0))
     session.add_all([day, night])
     for phone, password, name, roles, _ in DEMO_ACCOUNTS:
-        _add_user(session, estate, phone, password, name, roles)
+        add_user(session, estate, phone, hash_password(password), name, roles)
     session.flush()
     phone, password, name = DEMO_RESIDENT
-    _add_user(session, estate, phone, password, name, (Role.RESIDENT,), unit_id=first_unit.id)
+    add_user(session, estate, phone, hash_password(password), name, (Role.RESIDENT,), unit_id=first_unit.id)
     session.flush()
     return estate
 
 
-def _add_user(session: Session, estate: Estate, phone: str, password: str, name: str, roles, unit_id=None) -> None:
-    user = User(estate_id=estate.id, phone=phone, name=name, password_hash=hash_password(password), unit_id=unit_id)
+def add_user(session: Session, estate: Estate, phone: str, password_hash: str, name: str, roles,
+             unit_id: int | None = None) -> User:
+    """An account with its roles (the password already hashed: argon2 is slow, generated people share one)."""
+    user = User(estate_id=estate.id, phone=phone, name=name, password_hash=password_hash, unit_id=unit_id)
     session.add(user)
     session.flush()
     for role in roles:
         session.add(UserRole(user_id=user.id, role=role))
+    return user
 
 
-def _extend_roster(session: Session, estate: Estate, now: datetime) -> None:
-    """Keep the demo roster filled from yesterday to ROSTER_DAYS ahead (idempotent)."""
-    today = local_today(session, estate.id, now)
+def fill_roster(session: Session, estate: Estate, first: date, last: date) -> None:
+    """Put every demo account on its shifts, in each of its roles, from local day `first` to `last` (idempotent)."""
     shifts = {s.name: s for s in session.exec(select(Shift).where(Shift.estate_id == estate.id))}
+    users = {u.phone: u for u in session.exec(select(User).where(
+        col(User.phone).in_([account[0] for account in DEMO_ACCOUNTS])))}
+    held = set(session.exec(select(DutyAssignment.user_id, DutyAssignment.shift_id, DutyAssignment.day,
+                                   DutyAssignment.role).where(DutyAssignment.estate_id == estate.id,
+                                                              DutyAssignment.day >= first,
+                                                              DutyAssignment.day <= last)).all())
     for phone, _, _, roles, shift_names in DEMO_ACCOUNTS:
-        user = session.exec(select(User).where(User.phone == phone)).one()
-        for offset in range(-1, ROSTER_DAYS):
-            day = today + timedelta(days=offset)
+        user = users[phone]
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
             for shift_name in shift_names:
                 for role in roles:
-                    exists = session.exec(select(DutyAssignment.id).where(
-                        DutyAssignment.user_id == user.id, DutyAssignment.shift_id == shifts[shift_name].id,
-                        DutyAssignment.day == day, DutyAssignment.role == role)).first()
-                    if exists is None:
+                    if (user.id, shifts[shift_name].id, day, role.value) not in held:
                         session.add(DutyAssignment(estate_id=estate.id, user_id=user.id,
                                                    shift_id=shifts[shift_name].id, role=role, day=day))
+    session.flush()
 
 
-PATROL_POINTS = ("南门岗", "地下车库", "中心花园", "北门岗", "文化广场", "环湖路")
-PATROL_ROUTES = (
-    ("夜间巡更", ("南门岗", "地下车库", "中心花园", "北门岗"), time(20, 0), time(6, 0)),
-    ("日间巡更", ("北门岗", "文化广场", "环湖路", "南门岗"), time(8, 0), time(20, 0)),
-)
-
-
-def _ensure_patrols(session: Session, estate: Estate) -> None:
+def ensure_patrols(session: Session, estate: Estate) -> None:
     """Checkpoints in the estate's common areas and a day and a night route every two hours (once)."""
     if session.exec(select(PatrolRoute.id).where(PatrolRoute.estate_id == estate.id)).first() is not None:
         return

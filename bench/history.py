@@ -1,0 +1,306 @@
+"""Years of an estate's records at realistic volumes, inserted in bulk (SQLAlchemy Core, executemany in batches)
+for the indicators benchmark. One function per feature: a later feature (cleaning, facilities, fees …) adds its
+own `add_<feature>(db, estate, rng)` and lists it in FEATURES.
+
+Volumes per year for an estate of `units` units: repairs ≈ 1.5 per unit (mixed urgency, most on time, quality
+marks, follow-up visits on ~30%), complaints ≈ 0.2 and suggestions ≈ 0.1 per unit (a third of complaints
+confirmed effective), patrol rounds of 8 routes every 2 hours with ~4 scans each, incidents ≈ 2 a day, two
+surveys answered by most households; residents in ~95% of units.
+"""
+
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from estate_pwa.core.security import hash_password
+from estate_pwa.models import (
+    Area, AreaKind, Building, Estate, FollowUp, Incident, IncidentCategory, PatrolPoint, PatrolRound, PatrolRoute,
+    PatrolScan, Rating, RepairCategory, RequestKind, RequestStatus, Role, RoundStatus, RouteStop, ScanOutcome,
+    ServiceRequest, Shift, Survey, SurveyAnswer, Unit, Urgency, User, UserRole,
+)
+
+BATCH = 5000
+ROUTES = 8
+STOPS = 4
+ROUND_EVERY = timedelta(hours=2)
+
+
+@dataclass
+class Estate3y:
+    """What the features share: the estate, its span of time, people and places (ids)."""
+
+    estate_id: int
+    start: datetime
+    end: datetime
+    manager_id: int = 0
+    unit_ids: list[int] = field(default_factory=list)
+    residents: dict[int, list[int]] = field(default_factory=dict)
+    technician_ids: list[int] = field(default_factory=list)
+    guard_ids: list[int] = field(default_factory=list)
+    point_ids: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def moment(self, rng: random.Random) -> datetime:
+        return self.start + (self.end - self.start) * rng.random()
+
+
+def _defaults(model) -> dict[str, object]:
+    """The model's own defaults for every field (a default factory is called once, e.g. created_at)."""
+    values = {}
+    for name, info in model.model_fields.items():
+        if info.default is not PydanticUndefined and info.default is not None:
+            values[name] = info.default
+        elif info.default_factory is not None:
+            values[name] = info.default_factory()
+        else:
+            values[name] = None
+    values.pop("id", None)
+    return values
+
+
+def _insert(db: Session, model, rows: Iterable[dict]) -> int:
+    """Insert rows in batches (each completed with the model's defaults); returns how many."""
+    base, batch, total = _defaults(model), [], 0
+    statement = insert(model.__table__)
+    for row in rows:
+        batch.append({**base, **row})
+        if len(batch) >= BATCH:
+            db.execute(statement, batch)
+            total, batch = total + len(batch), []
+    if batch:
+        db.execute(statement, batch)
+        total += len(batch)
+    return total
+
+
+def _ids(db: Session, column, *where, order=None) -> list:
+    return list(db.execute(select(column).where(*where).order_by(order if order is not None else column)).scalars())
+
+
+def add_estate(db: Session, est: Estate3y, units: int, rng: random.Random) -> None:
+    """Buildings of 25 floors × 4 units, common areas, shifts, staff, and one or two residents in ~95% of units
+    (one password hash shared by all)."""
+    floors, per_floor = 25, 4
+    buildings = max(1, units // (floors * per_floor))
+    _insert(db, Building, ({"estate_id": est.estate_id, "name": f"{b}栋", "floors": floors}
+                           for b in range(1, buildings + 1)))
+    building_ids = _ids(db, Building.id, Building.estate_id == est.estate_id)
+    _insert(db, Unit, ({"estate_id": est.estate_id, "building_id": b, "number": f"{f}{n:02d}", "floor": f,
+                        "area_m2": 89.0} for b in building_ids for f in range(1, floors + 1)
+                       for n in range(1, per_floor + 1)))
+    est.unit_ids = _ids(db, Unit.id, Unit.estate_id == est.estate_id)
+    _insert(db, Area, ({"estate_id": est.estate_id, "name": f"区域{i}", "kind": AreaKind.OTHER} for i in range(40)))
+    _insert(db, Shift, [{"estate_id": est.estate_id, "name": "白班", "starts": time(8), "ends": time(20)},
+                        {"estate_id": est.estate_id, "name": "夜班", "starts": time(20), "ends": time(8)}])
+    password = hash_password("Bench12345")
+    phone = 17000000000 + est.estate_id * 100000
+    staff = [(Role.MANAGER, 2), (Role.TECHNICIAN, 8), (Role.GUARD, 16)]
+    people = []
+    for role, count in staff:
+        people += [(role, None) for _ in range(count)]
+    for unit_id in est.unit_ids:
+        if rng.random() < 0.95:
+            people += [(Role.RESIDENT, unit_id)] * rng.choice((1, 1, 2))
+    _insert(db, User, ({"estate_id": est.estate_id, "phone": str(phone + i), "name": f"用户{i}",
+                        "password_hash": password, "unit_id": unit_id} for i, (_, unit_id) in enumerate(people)))
+    user_ids = _ids(db, User.id, User.estate_id == est.estate_id)
+    _insert(db, UserRole, ({"user_id": uid, "role": role} for uid, (role, _) in zip(user_ids, people)))
+    for uid, (role, unit_id) in zip(user_ids, people):
+        if role == Role.MANAGER:
+            est.manager_id = est.manager_id or uid
+        elif role == Role.TECHNICIAN:
+            est.technician_ids.append(uid)
+        elif role == Role.GUARD:
+            est.guard_ids.append(uid)
+        else:
+            est.residents.setdefault(unit_id, []).append(uid)
+    est.counts["units"], est.counts["residents"] = len(est.unit_ids), sum(map(len, est.residents.values()))
+
+
+def add_repairs(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """≈1.5 repairs per unit per year: 20% emergencies, ~95% finished on time, 70% quality-marked, ~30% visited."""
+    count = round(1.5 * len(est.unit_ids) * est.days / 365)
+
+    def rows() -> Iterator[dict]:
+        for _ in range(count):
+            received = est.moment(rng)
+            emergency = rng.random() < 0.2
+            promise = timedelta(hours=4) if emergency else timedelta(days=rng.choice((1, 2)))
+            promised = received + timedelta(minutes=5) + promise
+            late = rng.random() < 0.05
+            completed = promised + timedelta(hours=rng.uniform(1, 30)) if late else \
+                received + (promised - received) * rng.uniform(0.1, 0.9)
+            done = completed <= est.end
+            unit_id = rng.choice(est.unit_ids)
+            yield {"estate_id": est.estate_id, "kind": RequestKind.REPAIR, "category": rng.choice(list(RepairCategory)),
+                   "urgency": Urgency.EMERGENCY if emergency else Urgency.ROUTINE,
+                   "status": (RequestStatus.CLOSED if rng.random() < 0.85 else RequestStatus.COMPLETED) if done
+                   else RequestStatus.ACCEPTED,
+                   "description": "厨房水龙头漏水", "unit_id": unit_id,
+                   "reporter_id": rng.choice(est.residents.get(unit_id, [None])),
+                   "first_receiver_id": est.manager_id, "technician_id": rng.choice(est.technician_ids),
+                   "received_at": received, "dispatched_at": received + timedelta(minutes=2),
+                   "accepted_at": received + timedelta(minutes=5), "promised_at": promised,
+                   "postponements": int(rng.random() < 0.05), "completed_at": completed if done else None,
+                   "work_done": "更换阀芯" if done else None, "on_time": (not late) if done else None,
+                   "satisfied": True if done and rng.random() < 0.8 else None,
+                   "quality_pass": (rng.random() < 0.97) if done and rng.random() < 0.7 else None,
+                   "created_at": received}
+    est.counts["repairs"] = _insert(db, ServiceRequest, rows())
+    finished = dict(db.execute(select(ServiceRequest.id, ServiceRequest.completed_at).where(
+        ServiceRequest.estate_id == est.estate_id, ServiceRequest.kind == RequestKind.REPAIR,
+        ServiceRequest.completed_at.is_not(None))).all())
+    visited = [rid for rid in sorted(finished) if rng.random() < 0.3]
+    est.counts["follow_ups"] = _insert(db, FollowUp, (
+        {"estate_id": est.estate_id, "request_id": rid, "reason": "sample", "outcome": "满意",
+         "resident_satisfied": True, "done_by_id": est.manager_id,
+         "done_at": min(est.end, _aware(finished[rid]) + timedelta(days=2)), "created_at": _aware(finished[rid])}
+        for rid in visited))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def add_complaints(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """Complaints (≈0.2 per unit a year, a third confirmed effective) and suggestions (≈0.1), replied to and
+    mostly closed."""
+    def rows(kind: str, per_unit: float) -> Iterator[dict]:
+        for _ in range(round(per_unit * len(est.unit_ids) * est.days / 365)):
+            received = est.moment(rng)
+            replied = received + timedelta(hours=rng.uniform(1, 60))
+            done = replied <= est.end
+            unit_id = rng.choice(est.unit_ids)
+            yield {"estate_id": est.estate_id, "kind": kind, "status": (
+                       RequestStatus.CLOSED if rng.random() < 0.9 else RequestStatus.COMPLETED) if done
+                   else RequestStatus.RECEIVED,
+                   "description": "夜间装修噪音", "unit_id": unit_id,
+                   "reporter_id": rng.choice(est.residents.get(unit_id, [None])), "first_receiver_id": est.manager_id,
+                   "received_at": received, "reply": "已处理" if done else None, "replied_at": replied if done else None,
+                   "completed_at": replied if done else None, "on_time": replied - received <= timedelta(days=2),
+                   "effective": (rng.random() < 0.33) if kind == RequestKind.COMPLAINT else None,
+                   "created_at": received}
+    est.counts["complaints"] = _insert(db, ServiceRequest, rows(RequestKind.COMPLAINT, 0.2))
+    est.counts["suggestions"] = _insert(db, ServiceRequest, rows(RequestKind.SUGGESTION, 0.1))
+
+
+def add_patrols(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """8 routes of 4 checkpoints, a round every 2 hours around the clock; 90% on time, then late, missed,
+    incomplete; ~4 scans per walked round."""
+    area = _ids(db, Area.id, Area.estate_id == est.estate_id)[0]
+    _insert(db, PatrolPoint, ({"estate_id": est.estate_id, "area_id": area, "name": f"巡更点{i}"}
+                              for i in range(ROUTES * STOPS)))
+    est.point_ids = _ids(db, PatrolPoint.id, PatrolPoint.estate_id == est.estate_id)
+    _insert(db, PatrolRoute, ({"estate_id": est.estate_id, "name": f"路线{r}", "expected_minutes": 40,
+                               "grace_minutes": 15, "starts": time(0), "ends": time(0), "every_minutes": 120}
+                              for r in range(ROUTES)))
+    route_ids = _ids(db, PatrolRoute.id, PatrolRoute.estate_id == est.estate_id)
+    _insert(db, RouteStop, ({"estate_id": est.estate_id, "route_id": rid, "point_id": est.point_ids[r * STOPS + s],
+                             "position": s} for r, rid in enumerate(route_ids) for s in range(STOPS)))
+    first = est.start.replace(minute=0, second=0, microsecond=0)
+    windows = int((est.end - first) / ROUND_EVERY)
+    statuses = {}
+
+    def rounds() -> Iterator[dict]:
+        for w in range(windows):
+            start = first + ROUND_EVERY * w
+            for r, rid in enumerate(route_ids):
+                status = rng.choices((RoundStatus.ON_TIME, RoundStatus.LATE, RoundStatus.MISSED,
+                                      RoundStatus.INCOMPLETE), (90, 4, 4, 2))[0]
+                statuses[(rid, w)] = status
+                yield {"estate_id": est.estate_id, "route_id": rid, "guard_id": est.guard_ids[r % len(est.guard_ids)],
+                       "window_start": start, "window_end": start + timedelta(minutes=40),
+                       "grace_end": start + timedelta(minutes=55), "status": status,
+                       "started_at": None if status == RoundStatus.MISSED else start + timedelta(minutes=2),
+                       "finished_at": start + timedelta(minutes=35 if status == RoundStatus.ON_TIME else 50)
+                       if status in (RoundStatus.ON_TIME, RoundStatus.LATE) else None, "created_at": start}
+    est.counts["rounds"] = _insert(db, PatrolRound, rounds())
+    stops = {rid: est.point_ids[r * STOPS:(r + 1) * STOPS] for r, rid in enumerate(route_ids)}
+
+    def scans() -> Iterator[dict]:
+        result = db.execute(select(PatrolRound.id, PatrolRound.route_id, PatrolRound.guard_id,
+                                   PatrolRound.window_start, PatrolRound.status).where(
+            PatrolRound.estate_id == est.estate_id, PatrolRound.status != RoundStatus.MISSED)
+            .order_by(PatrolRound.id)).all()
+        for round_id, route_id, guard_id, start, status in result:
+            walked = stops[route_id][:2] if status == RoundStatus.INCOMPLETE else stops[route_id]
+            for i, point_id in enumerate(walked):
+                at = _aware(start) + timedelta(minutes=4 + 9 * i + rng.uniform(0, 3))
+                yield {"estate_id": est.estate_id, "round_id": round_id, "point_id": point_id, "guard_id": guard_id,
+                       "scan_uid": f"b{round_id}-{i}", "client_time": at, "server_time": at,
+                       "outcome": ScanOutcome.COUNTED, "detail": ""}
+    est.counts["scans"] = _insert(db, PatrolScan, scans())
+
+
+def add_incidents(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """≈2 incidents a day: mostly violations and damage, some security and fire alarms; 90% closed."""
+    weights = {IncidentCategory.VIOLATION: 40, IncidentCategory.FACILITY_DAMAGE: 30, IncidentCategory.SECURITY: 12,
+               IncidentCategory.FIRE_ALARM: 6, IncidentCategory.OTHER: 12}
+
+    def rows() -> Iterator[dict]:
+        for _ in range(2 * est.days):
+            found = est.moment(rng)
+            closed = rng.random() < 0.9
+            yield {"estate_id": est.estate_id, "reporter_id": rng.choice(est.guard_ids),
+                   "category": rng.choices(list(weights), list(weights.values()))[0], "text": "消防通道违规停车",
+                   "point_id": rng.choice(est.point_ids), "status": "closed" if closed else "open",
+                   "closed_by_id": est.manager_id if closed else None,
+                   "closed_at": found + timedelta(hours=5) if closed else None,
+                   "closing_note": "已处理" if closed else None, "created_at": found}
+    est.counts["incidents"] = _insert(db, Incident, rows())
+
+
+def add_surveys(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """A survey every six months, open for a month, answered by ~85% of occupied households."""
+    opened = est.start + timedelta(days=30)
+    total = 0
+    while opened + timedelta(days=30) <= est.end:
+        db.execute(insert(Survey.__table__).values(estate_id=est.estate_id, title=f"{opened:%Y-%m} 满意度调查",
+                                                   opened_at=opened, closed_at=opened + timedelta(days=30),
+                                                   opened_by_id=est.manager_id, created_at=opened))
+        survey_id = db.execute(select(Survey.id).where(Survey.estate_id == est.estate_id)
+                               .order_by(Survey.id.desc())).scalars().first()
+        ratings = list(Rating)
+
+        def rows(survey_id=survey_id, opened=opened) -> Iterator[dict]:
+            for unit_id, people in est.residents.items():
+                if rng.random() < 0.85:
+                    overall = rng.choices(ratings, (70, 27, 3))[0]
+                    yield {"estate_id": est.estate_id, "survey_id": survey_id, "unit_id": unit_id,
+                           "resident_id": rng.choice(people), "overall": overall, "security": overall,
+                           "cleaning": overall, "repairs": overall, "greenery": overall, "attitude": overall,
+                           "answered_at": opened + timedelta(days=30 * rng.random())}
+        total += _insert(db, SurveyAnswer, rows())
+        opened += timedelta(days=182)
+    est.counts["survey_answers"] = total
+
+
+FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys)
+"""Each feature's records; a later feature appends its own function."""
+
+
+def generate(db: Session, units: int = 3000, years: int = 3, end: datetime | None = None,
+             seed: int = 7) -> Estate3y:
+    """One estate of `units` units with `years` of records up to `end`; committed."""
+    end = end or datetime.now(UTC)
+    rng = random.Random(seed)
+    estate_id = db.execute(insert(Estate.__table__).values(name="基准小区", code=f"bench{seed}",
+                                                           timezone="Asia/Shanghai", auto_dispatch=False,
+                                                           followup_percent=30, open_jobs_cap=5,
+                                                           created_at=end).returning(Estate.__table__.c.id)
+                           ).scalar_one()
+    est = Estate3y(estate_id, end - timedelta(days=365 * years), end)
+    add_estate(db, est, units, rng)
+    for feature in FEATURES:
+        feature(db, est, rng)
+        db.commit()
+    return est
