@@ -18,7 +18,6 @@ WHY_KEYS = [k for k in TEXT if k.startswith("indicator.why.")]
 TREND_KEYS = [f"indicator.trend.{d}" for d in ("up", "down", "flat")]
 BASE_KEYS = [f"indicator.base.{b}" for b in ("households", "residents", "answered")]
 LEVEL_KEYS = [f"certification.level.{level.key}" for level in LEVELS]
-EVIDENCE_KEYS = [f"certification.evidence.{item}" for item in EVIDENCE_ITEMS]
 STATUS_COLOUR = {"met": "green", "not_met": "red", "no_data": "gray"}
 TREND_ICON = {"up": "trending-up", "down": "trending-down", "flat": "minus"}
 
@@ -134,7 +133,7 @@ def _trend_chart() -> rx.Component:
             rx.recharts.y_axis(font_size=11, width=40),
             rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
             rx.recharts.graphing_tooltip(),
-            data=IndicatorDetailState.trend,
+            data=IndicatorDetailState.trend_data,
         ),
         width="100%", height=220,
     )
@@ -257,11 +256,13 @@ def _level(level: LevelRow) -> rx.Component:
     )
 
 
-def _evidence(row: EvidenceRow) -> rx.Component:
-    upload_id = "evidence-" + row.item
+def _evidence(index: int, item: str) -> rx.Component:
+    """One evidence item (items are fixed, so each has its own upload area) and its files."""
+    row = CertificationState.evidence[index].to(EvidenceRow)
+    upload_id = f"evidence-{item}"
     return rx.hstack(
         rx.vstack(
-            rx.text(t_key("certification.evidence." + row.item, EVIDENCE_KEYS), size="2", weight="medium"),
+            rx.text(t(f"certification.evidence.{item}"), size="2", weight="medium"),
             rx.cond(row.files.length() > 0,
                     rx.flex(rx.foreach(row.files, lambda f: rx.link(f[0], href=f[1], size="1", is_external=True)),
                             gap="2", wrap="wrap"),
@@ -273,7 +274,7 @@ def _evidence(row: EvidenceRow) -> rx.Component:
                       variant="soft"),
             id=upload_id, max_files=3, multiple=True, border="none", padding="0",
             accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},
-            on_drop=CertificationState.upload_evidence(rx.upload_files(upload_id=upload_id), row.item),
+            on_drop=CertificationState.upload_evidence(rx.upload_files(upload_id=upload_id), item),
         ),
         align="center", width="100%",
     )
@@ -308,5 +309,6 @@ def certification_page() -> rx.Component:
                   rx.text(t_fill("certification.evidence_done", done=state.evidence_done,
                                  total=state.evidence.length()), size="2", color="var(--gray-11)"),
                   spacing="2", align="center"),
-        card(rx.foreach(state.evidence, _evidence)),
+        card(rx.cond(state.evidence.length() == len(EVIDENCE_ITEMS),
+                     rx.fragment(*[_evidence(i, item) for i, item in enumerate(EVIDENCE_ITEMS)]))),
     )

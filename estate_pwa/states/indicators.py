@@ -89,6 +89,11 @@ class IndicatorDetailState(SessionState):
         self.base, self.bases, self.op, self.target_value = detail.base, detail.bases, detail.op, detail.target_value
         self.total, self.page, self.pages, self.period_label = detail.total, detail.page, detail.pages, detail.period
 
+    @rx.var
+    def trend_data(self) -> list[dict[str, str | float | None]]:
+        """The trend as the chart reads it."""
+        return [{"label": point.label, "value": point.value} for point in self.trend]
+
     @rx.event
     def turn_page(self, page: int):
         """Show another page of the records."""

@@ -3,7 +3,7 @@ effective complaints and their handling."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, exists, func
 from sqlmodel import Session, col, select
 
 from estate_pwa.models import FollowUp, RequestKind, RequestStatus, ServiceRequest, Urgency
@@ -61,26 +61,22 @@ def _quality(session: Session, context: Context, windows: Sequence[Window]) -> l
                      "indicator.why.no_quality_marks")
 
 
-def _visited():
-    return select(FollowUp.request_id).where(col(FollowUp.done_at).is_not(None)).distinct().subquery()
+VISITED = exists().where(FollowUp.request_id == ServiceRequest.id, col(FollowUp.done_at).is_not(None))
+"""The repair's follow-up visit was made (a correlated EXISTS, served by the follow-up's request index)."""
 
 
 def _follow_up(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
-    visited = _visited()
-    table = ServiceRequest.__table__.outerjoin(visited, visited.c.request_id == ServiceRequest.id)
-    return _readings(per_window(session, table, [_mine(context), REPAIR], col(ServiceRequest.completed_at), windows,
-                                visited.c.request_id.is_not(None)), "indicator.why.no_repairs_done")
+    return _readings(per_window(session, ServiceRequest, [_mine(context), REPAIR], col(ServiceRequest.completed_at),
+                                windows, VISITED), "indicator.why.no_repairs_done")
 
 
 def _completed_repairs(session: Session, context: Context, window: Window, offset: int, limit: int):
-    visited = _visited()
     where = [_mine(context), REPAIR, inside(col(ServiceRequest.completed_at), window)]
     total = session.exec(select(func.count()).select_from(ServiceRequest).where(*where)).one()
-    rows = session.exec(select(ServiceRequest, visited.c.request_id).outerjoin(
-        visited, visited.c.request_id == ServiceRequest.id).where(*where).order_by(
-        visited.c.request_id.is_not(None), col(ServiceRequest.completed_at)).offset(offset).limit(limit)).all()
-    return [DrillRow(r.id, r.description, r.completed_at, done is not None, "",
-                     f"/manager/jobs?request={r.id}") for r, done in rows], int(total)
+    rows = session.exec(select(ServiceRequest, VISITED.label("visited")).where(*where).order_by(
+        VISITED, col(ServiceRequest.completed_at)).offset(offset).limit(limit)).all()
+    return [DrillRow(r.id, r.description, r.completed_at, bool(visited), "",
+                     f"/manager/jobs?request={r.id}") for r, visited in rows], int(total)
 
 
 def _complaint_rate(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
