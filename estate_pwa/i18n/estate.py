@@ -17,6 +17,7 @@ TEXT: dict[str, Text] = {
     "staff.disable": Text("停用", "Disable"),
     "staff.enable": Text("启用", "Enable"),
     "staff.disabled": Text("已停用", "Disabled"),
+    "staff.role_separator": Text("、", ", "),
     "staff.reset": Text("重置密码", "Reset password"),
     "staff.reset_done": Text("{name} 的临时密码:{password}(请当面告知,仅显示一次)",
                              "Temporary password for {name}: {password} (tell them in person; shown once)"),

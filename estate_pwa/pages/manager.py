@@ -3,92 +3,122 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import page_title, t
+from estate_pwa.components.i18n import LANGUAGE, ROLE_KEYS, WEEKDAY_KEYS, page_title, t, t_fill, t_key
 from estate_pwa.components.layout import app_page, card, form_error, section_title
+from estate_pwa.i18n import TEXT
 from estate_pwa.models import STAFF_ROLES, Role
+from estate_pwa.services import accounts, roster
+from estate_pwa.services.accounts import StaffRow
+from estate_pwa.services.estate import AuditRow, Stat, UnitRow
+from estate_pwa.services.roster import DutyRow, OnDutyRow
+from estate_pwa.pages.indicators import indicators_overview
+from estate_pwa.states.indicators import IndicatorsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 
+STAT_KEYS = ["manager.buildings", "manager.units", "manager.occupied", "manager.residents", "manager.staff",
+             "manager.facilities"]
+AUDIT_KEYS = [k for k in TEXT if k.startswith("audit.")]
 
-def _stat(item: dict) -> rx.Component:
+
+def _stat(item: Stat) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(item["value"], size="7", weight="bold", color="var(--accent-11)"),
-            rx.text(item["label"], size="1", color="var(--gray-11)"),
+            rx.text(item.value, size="7", weight="bold", color="var(--accent-11)"),
+            rx.text(t_key(item.label, STAT_KEYS), size="1", color="var(--gray-11)"),
             spacing="1",
         ),
         width="100%",
     )
 
 
-@rx.page(route=routes.MANAGER, title=page_title("title.manager"), on_load=ManagerHomeState.load)
+def _on_duty_row(duty: OnDutyRow) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=duty.name[:1], size="2", radius="full"),
+        rx.vstack(rx.text(duty.name, size="2", weight="medium"),
+                  rx.text(t_fill("home.shift_until", shift=duty.shift, until=duty.until), size="1",
+                          color="var(--gray-11)"),
+                  spacing="0"),
+        rx.spacer(),
+        rx.badge(t_key(duty.role, ROLE_KEYS), variant="soft"),
+        align="center", width="100%",
+    )
+
+
+def _audit_row(entry: AuditRow) -> rx.Component:
+    return rx.hstack(
+        rx.text(entry.when, size="1", color="var(--gray-11)", min_width="76px"),
+        rx.text(rx.cond(entry.who != "", entry.who, t("audit.system")), size="2", weight="medium"),
+        rx.text(t_key(entry.what, AUDIT_KEYS), size="2"),
+        spacing="2", wrap="wrap", width="100%",
+    )
+
+
+def estate_counts() -> rx.Component:
+    """Widget: the estate's counts (buildings, units, residents, staff, facilities)."""
+    return rx.grid(rx.foreach(ManagerHomeState.stats, _stat), columns=rx.breakpoints(initial="2", sm="3", md="6"),
+                   spacing="3", width="100%")
+
+
+def on_duty_now() -> rx.Component:
+    """Widget: who is on duty now, in which role and until when."""
+    return rx.vstack(
+        section_title("manager.on_duty"),
+        card(rx.cond(
+            ManagerHomeState.on_duty.length() > 0,
+            rx.foreach(ManagerHomeState.on_duty, _on_duty_row),
+            rx.text(t("manager.nobody_on_duty"), size="2", color="var(--gray-11)"),
+        )),
+        width="100%",
+    )
+
+
+def recent_activity() -> rx.Component:
+    """Widget: the latest entries of the audit log."""
+    return rx.vstack(
+        section_title("manager.recent"),
+        card(rx.foreach(ManagerHomeState.recent, _audit_row)),
+        width="100%",
+    )
+
+
+@rx.page(route=routes.MANAGER, title=page_title("title.manager"),
+         on_load=[IndicatorsState.load, ManagerHomeState.load])
 def manager_home() -> rx.Component:
-    """Counts, who is on duty, recent activity."""
+    """The manager's home, composed of widgets: counts, who is on duty, recent activity."""
     return app_page(
         Role.MANAGER,
         routes.MANAGER,
         "manager.title",
-        rx.grid(rx.foreach(ManagerHomeState.stats, _stat), columns=rx.breakpoints(initial="2", sm="3", md="6"),
-                spacing="3", width="100%"),
-        rx.grid(
-            rx.vstack(
-                section_title("manager.on_duty"),
-                card(rx.cond(
-                    ManagerHomeState.on_duty.length() > 0,
-                    rx.foreach(ManagerHomeState.on_duty, lambda d: rx.hstack(
-                        rx.avatar(fallback=d["name"].to(str)[:1], size="2", radius="full"),
-                        rx.vstack(rx.text(d["name"], size="2", weight="medium"),
-                                  rx.text(d["until"], size="1", color="var(--gray-11)"), spacing="0"),
-                        rx.spacer(),
-                        rx.badge(d["role"], variant="soft"),
-                        align="center", width="100%",
-                    )),
-                    rx.text(t("manager.nobody_on_duty"), size="2", color="var(--gray-11)"),
-                )),
-                width="100%",
-            ),
-            rx.vstack(
-                section_title("manager.recent"),
-                card(rx.foreach(ManagerHomeState.recent, lambda e: rx.hstack(
-                    rx.text(e["when"], size="1", color="var(--gray-11)", min_width="76px"),
-                    rx.text(e["who"], size="2", weight="medium"),
-                    rx.text(e["what"], size="2"),
-                    spacing="2", wrap="wrap", width="100%",
-                ))),
-                width="100%",
-            ),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="4",
-            width="100%",
-        ),
+        estate_counts(),
+        rx.grid(on_duty_now(), recent_activity(), columns=rx.breakpoints(initial="1", md="2"), spacing="4",
+                width="100%"),
     )
 
 
-def _staff_row(person: dict) -> rx.Component:
+def _staff_row(person: StaffRow) -> rx.Component:
+    roles = person.roles.map(lambda key: t_key(key, ROLE_KEYS)).join(t("staff.role_separator").to(str))
     return rx.hstack(
         rx.vstack(
             rx.hstack(
-                rx.text(person["name"], size="3", weight="medium"),
-                rx.cond(person["active"] == "", rx.badge(t("staff.disabled"), color_scheme="red", variant="soft")),
+                rx.text(person.name, size="3", weight="medium"),
+                rx.cond(~person.active, rx.badge(t("staff.disabled"), color_scheme="red", variant="soft")),
                 align="center",
             ),
-            rx.text(person["phone"] + " · " + person["roles"], size="1", color="var(--gray-11)"),
+            rx.text(person.phone + " · " + roles, size="1", color="var(--gray-11)"),
             spacing="0",
         ),
         rx.spacer(),
-        rx.cond(
-            person["is_self"] == "",
-            rx.hstack(
-                rx.button(t("staff.reset"), size="1", variant="soft",
-                          on_click=StaffAdminState.reset_password(person["id"])),
-                rx.cond(
-                    person["active"] == "1",
+        rx.hstack(
+            rx.cond(person.actions.contains(accounts.RESET_PASSWORD),
+                    rx.button(t("staff.reset"), size="1", variant="soft",
+                              on_click=StaffAdminState.reset_password(person.id))),
+            rx.cond(person.actions.contains(accounts.DISABLE),
                     rx.button(t("staff.disable"), size="1", variant="soft", color_scheme="red",
-                              on_click=StaffAdminState.set_active(person["id"], False)),
+                              on_click=StaffAdminState.set_active(person.id, False))),
+            rx.cond(person.actions.contains(accounts.ENABLE),
                     rx.button(t("staff.enable"), size="1", variant="soft", color_scheme="green",
-                              on_click=StaffAdminState.set_active(person["id"], True)),
-                ),
-                spacing="2",
-            ),
+                              on_click=StaffAdminState.set_active(person.id, True))),
+            spacing="2",
         ),
         align="center",
         width="100%",
@@ -106,9 +136,10 @@ def manager_staff() -> rx.Component:
         "staff.title",
         rx.link(rx.button(rx.icon("calendar-days", size=14), t("roster.title"), variant="soft"),
                 href=routes.MANAGER_ROSTER),
-        rx.cond(StaffAdminState.notice != "",
-                rx.callout(StaffAdminState.notice, icon="key-round", color_scheme="green", width="100%",
-                           role="status")),
+        rx.cond(StaffAdminState.reset_password_shown != "",
+                rx.callout(t_fill("staff.reset_done", name=StaffAdminState.reset_name,
+                                  password=StaffAdminState.reset_password_shown),
+                           icon="key-round", color_scheme="green", width="100%", role="status")),
         form_error(StaffAdminState.error),
         card(rx.foreach(StaffAdminState.staff, _staff_row)),
         section_title("staff.new"),
@@ -135,16 +166,18 @@ def manager_staff() -> rx.Component:
     )
 
 
-def _unit_row(unit: dict) -> rx.Component:
+def _unit_row(unit: UnitRow) -> rx.Component:
+    residents = rx.cond(unit.residents > 0, t_fill("units.residents", count=unit.residents), t("units.vacant"))
     return rx.hstack(
         rx.vstack(
-            rx.text(unit["label"], size="3", weight="medium"),
-            rx.text(unit["area"] + " · " + unit["residents"], size="1", color="var(--gray-11)"),
+            rx.text(unit.label, size="3", weight="medium"),
+            rx.text(t_fill("units.area", area=unit.area), " · ", residents, size="1", color="var(--gray-11)"),
             spacing="0",
         ),
         rx.spacer(),
-        rx.button(rx.icon("qr-code", size=14), t("units.invite"), size="1", variant="soft",
-                  on_click=UnitsState.invite(unit["id"])),
+        rx.cond(unit.actions.contains(accounts.INVITE),
+                rx.button(rx.icon("qr-code", size=14), t("units.invite"), size="1", variant="soft",
+                          on_click=UnitsState.invite(unit.id))),
         align="center",
         width="100%",
         padding_y="6px",
@@ -156,11 +189,12 @@ def _invite_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.vstack(
-                rx.dialog.title(UnitsState.invite_title),
+                rx.dialog.title(t_fill("units.invite_for", unit=UnitsState.invite_unit)),
                 rx.image(src=UnitsState.invite_qr, width="240px", height="240px", alt=UnitsState.invite_code),
                 rx.text(UnitsState.invite_code, size="6", weight="bold", font_family="monospace",
                         letter_spacing="0.15em"),
-                rx.text(UnitsState.invite_expiry, size="1", color="var(--gray-11)"),
+                rx.text(t_fill("units.invite_expires", when=UnitsState.invite_expiry), size="1",
+                        color="var(--gray-11)"),
                 rx.hstack(
                     rx.button(rx.icon("printer", size=14), t("units.print"),
                               on_click=rx.call_script("window.print()")),
@@ -186,13 +220,14 @@ def manager_units() -> rx.Component:
         "units.title",
         rx.hstack(
             rx.select.root(
-                rx.select.trigger(placeholder=t("units.all_buildings")),
+                rx.select.trigger(placeholder=t("units.all_buildings"), aria_label=t("jobs.building")),
                 rx.select.content(
                     rx.select.item(t("units.all_buildings"), value="all"),
-                    rx.foreach(UnitsState.buildings, lambda b: rx.select.item(b["name"], value=b["id"])),
+                    rx.foreach(UnitsState.buildings, lambda b: rx.select.item(b.name, value=b.id.to_string())),
                 ),
                 value=UnitsState.building,
                 on_change=UnitsState.set_filter,
+                key=LANGUAGE,
             ),
             rx.input(placeholder=t("units.search"), on_change=UnitsState.set_search.debounce(300), max_length=20,
                      flex="1", type="search"),
@@ -206,12 +241,30 @@ def manager_units() -> rx.Component:
     )
 
 
-def _select(name: str, label_key: str, options) -> rx.Component:
+def _select(name: str, label_key: str, options: rx.Var | list[tuple[str, rx.Var]]) -> rx.Component:
+    items = ([rx.foreach(options, lambda o: rx.select.item(o.name, value=o.id.to_string()))]
+             if isinstance(options, rx.Var) else [rx.select.item(label, value=value) for value, label in options])
     return rx.select.root(
-        rx.select.trigger(placeholder=t(label_key), width="100%"),
-        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))),
+        rx.select.trigger(placeholder=t(label_key), width="100%", aria_label=t(label_key)),
+        rx.select.content(*items),
         name=name,
         required=True,
+        key=LANGUAGE,
+    )
+
+
+def _duty_row(duty: DutyRow) -> rx.Component:
+    return rx.hstack(
+        rx.badge(duty.shift, variant="soft"),
+        rx.vstack(rx.text(duty.name, size="2", weight="medium"),
+                  rx.text(t_key(duty.role, ROLE_KEYS), " · ", duty.starts, "–", duty.ends, size="1",
+                          color="var(--gray-11)"),
+                  spacing="0"),
+        rx.spacer(),
+        rx.cond(duty.actions.contains(roster.REMOVE),
+                rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red",
+                               on_click=RosterState.remove(duty.id), aria_label=t("roster.remove"))),
+        align="center", width="100%",
     )
 
 
@@ -225,7 +278,8 @@ def manager_roster() -> rx.Component:
         rx.hstack(
             rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=RosterState.shift_day(-1),
                            aria_label=t("roster.prev")),
-            rx.text(RosterState.day_label, size="4", weight="bold", flex="1", text_align="center"),
+            rx.text(RosterState.day, " ", t_key(RosterState.weekday, WEEKDAY_KEYS), size="4", weight="bold",
+                    flex="1", text_align="center"),
             rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=RosterState.shift_day(1),
                            aria_label=t("roster.next")),
             align="center",
@@ -233,15 +287,7 @@ def manager_roster() -> rx.Component:
         ),
         card(rx.cond(
             RosterState.duties.length() > 0,
-            rx.foreach(RosterState.duties, lambda d: rx.hstack(
-                rx.badge(d["shift"], variant="soft"),
-                rx.vstack(rx.text(d["name"], size="2", weight="medium"),
-                          rx.text(d["role"] + " · " + d["hours"], size="1", color="var(--gray-11)"), spacing="0"),
-                rx.spacer(),
-                rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red",
-                               on_click=RosterState.remove(d["id"]), aria_label=t("roster.remove")),
-                align="center", width="100%",
-            )),
+            rx.foreach(RosterState.duties, _duty_row),
             rx.text(t("roster.empty"), size="2", color="var(--gray-11)"),
         )),
         section_title("roster.add"),
@@ -249,7 +295,7 @@ def manager_roster() -> rx.Component:
             rx.vstack(
                 _select("user", "roster.person", RosterState.people),
                 _select("shift", "roster.shift", RosterState.shift_options),
-                _select("role", "roster.role", RosterState.role_options),
+                _select("role", "roster.role", [(r.value, t(f"role.{r.value}")) for r in STAFF_ROLES]),
                 form_error(RosterState.error),
                 rx.button(t("roster.add"), type="submit"),
                 spacing="3",

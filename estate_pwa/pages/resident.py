@@ -3,10 +3,12 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import page_title, t
+from estate_pwa.components.i18n import page_title, t, t_fill
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.models import Role
+from estate_pwa.pages.survey import survey_card
 from estate_pwa.states.resident import ResidentHomeState
+from estate_pwa.states.survey import ResidentSurveyState
 from estate_pwa.states.session import SessionState
 
 
@@ -23,7 +25,8 @@ def _service_tile(icon: str, key: str, soon: bool = True) -> rx.Component:
     )
 
 
-@rx.page(route=routes.RESIDENT, title=page_title("title.resident"), on_load=ResidentHomeState.load)
+@rx.page(route=routes.RESIDENT, title=page_title("title.resident"),
+         on_load=[ResidentHomeState.load, ResidentSurveyState.load])
 def resident_home() -> rx.Component:
     """Unit, household and the service entry points."""
     return app_page(
@@ -35,13 +38,16 @@ def resident_home() -> rx.Component:
                 rx.icon("house", size=32, color="var(--accent-9)"),
                 rx.vstack(
                     rx.text(SessionState.user_name, size="5", weight="bold"),
-                    rx.text(ResidentHomeState.unit_line, size="2", color="var(--gray-11)"),
+                    rx.text(t_fill("resident.unit", building=ResidentHomeState.building,
+                                   unit=ResidentHomeState.unit, area=ResidentHomeState.area),
+                            size="2", color="var(--gray-11)"),
                     spacing="1",
                 ),
                 align="center",
                 spacing="3",
             ),
         ),
+        survey_card(),
         section_title("resident.services"),
         rx.grid(
             rx.link(_service_tile("hammer", "resident.repair", soon=False), href=routes.RESIDENT_REQUESTS,

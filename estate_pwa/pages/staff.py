@@ -3,25 +3,30 @@
 import reflex as rx
 
 from estate_pwa import routes
-from estate_pwa.components.i18n import page_title, t
+from estate_pwa.components.i18n import WEEKDAY_KEYS, page_title, t, t_fill, t_key
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.scan_queue import scan_queue
 from estate_pwa.models import Role
-from estate_pwa.states.session import SessionState
 from estate_pwa.pages.jobs import technician_jobs
 from estate_pwa.pages.patrol import guard_rounds
-from estate_pwa.states.patrol import GuardRoundsState
+from estate_pwa.services.roster import ShiftRow
 from estate_pwa.states.jobs import TechnicianJobsState
+from estate_pwa.states.patrol import GuardRoundsState
+from estate_pwa.states.session import SessionState
 from estate_pwa.states.staff_home import StaffHomeState
 
 
-def _duty_card() -> rx.Component:
+
+def duty_card() -> rx.Component:
+    """Widget: the staff member's name, on duty or not, and the shift they are on."""
     return card(
         rx.hstack(
             rx.vstack(
                 rx.text(SessionState.user_name, size="5", weight="bold"),
-                rx.text(rx.cond(StaffHomeState.on_duty, StaffHomeState.duty_line, ""), size="2",
-                        color="var(--gray-11)"),
+                rx.text(rx.cond(StaffHomeState.on_duty,
+                                t_fill("home.shift_until", shift=StaffHomeState.duty_shift,
+                                       until=StaffHomeState.duty_until), ""),
+                        size="2", color="var(--gray-11)"),
                 spacing="1",
             ),
             rx.spacer(),
@@ -40,18 +45,23 @@ def _duty_card() -> rx.Component:
     )
 
 
-def _shifts_card() -> rx.Component:
+def _shift_row(shift: ShiftRow) -> rx.Component:
+    return rx.hstack(
+        rx.text(shift.day, " ", t_key(shift.weekday, WEEKDAY_KEYS), size="2", width="96px"),
+        rx.badge(shift.shift, variant="soft"),
+        rx.spacer(),
+        rx.text(shift.starts, "–", shift.ends, size="2", color="var(--gray-11)"),
+        align="center",
+        width="100%",
+    )
+
+
+def next_shifts() -> rx.Component:
+    """Widget: the staff member's next shifts in the role of the page."""
     return card(rx.cond(
         StaffHomeState.shifts.length() > 0,
         rx.vstack(
-            rx.foreach(StaffHomeState.shifts, lambda s: rx.hstack(
-                rx.text(s["day"], size="2", width="96px"),
-                rx.badge(s["shift"], variant="soft"),
-                rx.spacer(),
-                rx.text(s["hours"], size="2", color="var(--gray-11)"),
-                align="center",
-                width="100%",
-            )),
+            rx.foreach(StaffHomeState.shifts, _shift_row),
             spacing="2",
             width="100%",
         ),
@@ -65,7 +75,7 @@ def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: st
         role,
         route,
         title_key,
-        _duty_card(),
+        duty_card(),
         section_title("home.today_tasks"),
         card(rx.hstack(
             rx.icon(icon, size=28, color="var(--accent-9)"),
@@ -77,7 +87,7 @@ def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: st
             width="100%",
         )),
         section_title("home.next_shifts"),
-        _shifts_card(),
+        next_shifts(),
     )
 
 
@@ -90,10 +100,10 @@ def guard_home() -> rx.Component:
         routes.GUARD,
         "guard.title",
         scan_queue(),
-        _duty_card(),
+        duty_card(),
         guard_rounds(),
         section_title("home.next_shifts"),
-        _shifts_card(),
+        next_shifts(),
     )
 
 
@@ -111,8 +121,8 @@ def technician_home() -> rx.Component:
         Role.TECHNICIAN,
         routes.TECHNICIAN,
         "technician.title",
-        _duty_card(),
+        duty_card(),
         technician_jobs(),
         section_title("home.next_shifts"),
-        _shifts_card(),
+        next_shifts(),
     )

@@ -332,8 +332,8 @@ class InviteCard:
 
 
 def _base_url(raw: object) -> str:
-    if (not isinstance(raw, str) or len(raw) > BASE_URL_MAX or not raw.startswith(("http://", "https://"))
-            or any(ch.isspace() or ch in "?#" for ch in raw)):
+    """The app's address as the manager's browser reached it (its Origin): short, one line, no query."""
+    if not isinstance(raw, str) or len(raw) > BASE_URL_MAX or any(ch.isspace() or ch in "?#" for ch in raw):
         raise InvalidInput("error.bad_request")
     return raw.rstrip("/")
 

@@ -1,125 +1,98 @@
-"""Manager screens: overview, staff accounts, units and invites, duty roster."""
+"""Manager screens: overview, staff accounts, units and invites, duty roster. Thin: the services build the rows
+(with the actions the manager may take) and enforce every rule."""
 
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import reflex as rx
-from sqlmodel import select
 
-from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.qr import qr_data_url
-from estate_pwa.models import STAFF_ROLES, Role, User
-from estate_pwa.routes import JOIN
-from estate_pwa.services import accounts, audit, estate, roster
+from estate_pwa.models import STAFF_ROLES, Role
+from estate_pwa.services import accounts, estate, roster
+from estate_pwa.services.accounts import StaffRow
 from estate_pwa.services.errors import DomainError
-from estate_pwa.services.validation import positive_id
+from estate_pwa.services.estate import AuditRow, BuildingRow, Stat, UnitRow
+from estate_pwa.services.roster import DutyRow, OnDutyRow, Option
 from estate_pwa.states.session import SessionState
 
 
 class ManagerHomeState(SessionState):
     """Counts, who is on duty now, and the latest audit entries."""
 
-    stats: list[dict[str, str]] = []
-    on_duty: list[dict[str, str]] = []
-    recent: list[dict[str, str]] = []
+    stats: list[Stat] = []
+    on_duty: list[OnDutyRow] = []
+    recent: list[AuditRow] = []
+    error: str = ""
 
     @rx.event
     def load(self):
         """Read the overview of the manager's estate."""
-        now = utcnow()
-        with session_scope() as session:
-            actor = self._enter(session, Role.MANAGER)
-            if actor is None:
-                return self._send_away(session)
-            counts = estate.summary(session, actor)
-            timezone = estate.estate_of(session, actor).timezone
-            duties = roster.on_duty(session, actor.estate_id, None, now)
-            entries = audit.recent(session, actor.estate_id, 10)
-            names = dict(session.exec(select(User.id, User.name).where(User.estate_id == actor.estate_id)).all())
-        self.stats = [
-            {"label": self._text("manager.buildings"), "value": str(counts.buildings)},
-            {"label": self._text("manager.units"), "value": str(counts.units)},
-            {"label": self._text("manager.occupied"), "value": str(counts.occupied_units)},
-            {"label": self._text("manager.residents"), "value": str(counts.residents)},
-            {"label": self._text("manager.staff"), "value": str(counts.staff)},
-            {"label": self._text("manager.facilities"),
-             "value": f"{counts.facilities_in_order}/{counts.facilities}"},
-        ]
-        self.on_duty = [
-            {"name": d.user_name, "role": self._text(f"role.{d.role.value}"),
-             "until": self._text("home.shift_until", shift=d.shift_name,
-                                 until=format_local(d.ends_at, timezone, "%H:%M"))}
-            for d in duties
-        ]
-        self.recent = [
-            {"when": format_local(e.created_at, timezone, "%m-%d %H:%M"),
-             "who": names.get(e.actor_id, self._text("audit.system")),
-             "what": self._text(f"audit.{e.action}")}
-            for e in entries
-        ]
+        return self._open(Role.MANAGER)
+
+    def _refresh(self, session, actor) -> None:
+        home = estate.overview(session, actor, utcnow())
+        self.stats, self.on_duty, self.recent = home.stats, home.on_duty, home.recent
 
 
 class StaffAdminState(SessionState):
     """Staff accounts of the estate: create, disable/enable, reset password."""
 
-    staff: list[dict[str, str]] = []
+    staff: list[StaffRow] = []
     error: str = ""
-    notice: str = ""
+    reset_name: str = ""
+    reset_password_shown: str = ""
     form_key: int = 0
+
+    def _clear_reset(self) -> None:
+        self.reset_name = self.reset_password_shown = ""
 
     @rx.event
     def load(self):
         """List the estate's staff."""
-        self.notice = ""
+        self._clear_reset()
         return self._open(Role.MANAGER)
 
     def _refresh(self, session, actor) -> None:
-        self.staff = [
-            {"id": str(user.id), "name": user.name, "phone": user.phone,
-             "roles": "、".join(self._text(f"role.{r.value}") for r in sorted(roles)),
-             "active": "1" if user.is_active else "", "is_self": "1" if user.id == actor.id else ""}
-            for user, roles in accounts.staff_of_estate(session, actor)
-        ]
+        self.staff = accounts.staff_rows(session, actor)
 
     @rx.event
     def create(self, form: dict):
         """Create a staff account from the form (roles are the ticked checkboxes)."""
         form = self._fields(form)
-        self.notice = ""
+        self._clear_reset()
         roles = [r.value for r in STAFF_ROLES if form.get(f"role_{r.value}") in ("on", True, "true")]
         if self._act(accounts.create_staff, form.get("name"), form.get("phone"), roles, form.get("password")):
             self.form_key += 1
             return rx.toast.success(self._text("staff.created"))
 
     @rx.event
-    def set_active(self, user_id: str, active: bool):
+    def set_active(self, user_id: int | str, active: bool):
         """Disable or re-enable one account."""
-        self.notice = ""
+        self._clear_reset()
         self._act(accounts.set_active, user_id, active is True)
 
     @rx.event
-    def reset_password(self, user_id: str):
+    def reset_password(self, user_id: int | str):
         """Reset one account's password and show the temporary one to the manager."""
-        self.notice = ""
+        self._clear_reset()
         self._act(self._reset_password, user_id)
 
-    def _reset_password(self, session, actor, user_id: str) -> None:
-        password = accounts.reset_password(session, actor, user_id)
-        user = session.get(User, positive_id(user_id))
-        self.notice = self._text("staff.reset_done", name=user.name, password=password)
+    def _reset_password(self, session, actor, user_id: int | str) -> None:
+        reset = accounts.reset_password_of(session, actor, user_id)
+        self.reset_name, self.reset_password_shown = reset.name, reset.password
 
 
 class UnitsState(SessionState):
-    """Buildings and units, with a printable invite QR code per unit."""
+    """Buildings and units, with a printable invite QR code per unit (an image served by link)."""
 
-    buildings: list[dict[str, str]] = []
+    buildings: list[BuildingRow] = []
     building: str = "all"
     search: str = ""
-    units: list[dict[str, str]] = []
+    units: list[UnitRow] = []
     page: int = 0
     has_more: bool = False
-    invite_title: str = ""
+    invite_unit: str = ""
     invite_code: str = ""
     invite_qr: str = ""
     invite_expiry: str = ""
@@ -133,7 +106,7 @@ class UnitsState(SessionState):
             actor = self._enter(session, Role.MANAGER)
             if actor is None:
                 return self._send_away(session)
-            self.buildings = [{"id": str(b.id), "name": b.name} for b in estate.buildings(session, actor)]
+            self.buildings = estate.building_rows(session, actor)
         self.page = 0
         self._fill(replace=True)
 
@@ -141,17 +114,11 @@ class UnitsState(SessionState):
         building_id = int(self.building) if self.building.isdigit() else None
         try:
             with session_scope() as session:
-                rows = estate.units(session, self._actor(session), building_id, self.search, self.page)
+                rows = estate.unit_rows(session, self._actor(session), building_id, self.search, self.page)
         except DomainError as error:
             self.error = self._say(error)
             return
-        found = [
-            {"id": str(unit.id), "label": f"{building.name} {unit.number}",
-             "area": self._text("units.area", area=f"{unit.area_m2:g}"),
-             "residents": self._text("units.residents", count=count) if count else self._text("units.vacant")}
-            for unit, building, count in rows
-        ]
-        self.units = found if replace else self.units + found
+        self.units = rows if replace else self.units + rows
         self.has_more = len(rows) == estate.UNIT_PAGE
 
     @rx.event
@@ -177,23 +144,18 @@ class UnitsState(SessionState):
         self._fill(replace=False)
 
     @rx.event
-    def invite(self, unit_id: str):
+    def invite(self, unit_id: int | str):
         """Issue a fresh invite code for a unit and show it as a QR code to print."""
         self._act(self._show_invite, unit_id)
 
     def _refresh(self, session, actor) -> None:
         """Issuing an invite changes nothing the list of units shows."""
 
-    def _show_invite(self, session, actor, unit_id: str) -> None:
-        code = accounts.issue_invite(session, actor, unit_id)
-        label = next((u["label"] for u in self.units if u["id"] == str(code.unit_id)), "")
-        timezone = estate.estate_of(session, actor).timezone
+    def _show_invite(self, session, actor, unit_id: int | str) -> None:
         parts = urlsplit(str(self.router.url))
-        link = f"{parts.scheme}://{parts.netloc}{JOIN}?code={code.code}"
-        self.invite_title = self._text("units.invite_for", unit=label)
-        self.invite_code = code.code
-        self.invite_qr = qr_data_url(link)
-        self.invite_expiry = self._text("units.invite_expires", when=format_local(code.expires_at, timezone, "%Y-%m-%d"))
+        card = accounts.issue_invite_card(session, actor, unit_id, f"{parts.scheme}://{parts.netloc}")
+        self.invite_unit, self.invite_code, self.invite_qr = card.unit, card.code, card.qr_url
+        self.invite_expiry = card.expires_on
         self.invite_open = True
 
     @rx.event
@@ -206,11 +168,11 @@ class UnitsState(SessionState):
 class RosterState(SessionState):
     """One day of the duty roster, with adding and removing assignments."""
 
-    day_label: str = ""
-    duties: list[dict[str, str]] = []
-    people: list[dict[str, str]] = []
-    shift_options: list[dict[str, str]] = []
-    role_options: list[dict[str, str]] = []
+    day: str = ""
+    weekday: str = ""
+    duties: list[DutyRow] = []
+    people: list[Option] = []
+    shift_options: list[Option] = []
     error: str = ""
     _day: date | None = None
 
@@ -222,13 +184,8 @@ class RosterState(SessionState):
             if actor is None:
                 return self._send_away(session)
             self._day = roster.local_today(session, actor.estate_id, utcnow())
-            self.people = [{"id": str(u.id), "name": u.name} for u, _ in accounts.staff_of_estate(session, actor)
-                           if u.is_active]
-            self.shift_options = [
-                {"id": str(s.id), "name": f"{s.name} {s.starts:%H:%M}–{s.ends:%H:%M}"}
-                for s in roster.shifts(session, actor.estate_id)
-            ]
-        self.role_options = [{"id": r.value, "name": self._text(f"role.{r.value}")} for r in STAFF_ROLES]
+            options = roster.choices(session, actor)
+        self.people, self.shift_options = options.people, options.shifts
         self._fill()
 
     def _fill(self) -> None:
@@ -240,15 +197,9 @@ class RosterState(SessionState):
             self.error = self._say(error)
 
     def _refresh(self, session, actor) -> None:
-        duties = roster.day_roster(session, actor, self._day)
-        timezone = estate.estate_of(session, actor).timezone
-        self.day_label = f"{self._day.year}-{self._day_label(self._day)}"
-        self.duties = [
-            {"id": str(d.assignment_id), "name": d.user_name, "role": self._text(f"role.{d.role.value}"),
-             "shift": d.shift_name,
-             "hours": f"{format_local(d.starts_at, timezone, '%H:%M')}–{format_local(d.ends_at, timezone, '%H:%M')}"}
-            for d in duties
-        ]
+        self.duties = roster.day_rows(session, actor, self._day)
+        self.day = self._day.isoformat()
+        self.weekday = f"weekday.{self._day.weekday()}"
 
     @rx.event
     def shift_day(self, days: int):
@@ -272,7 +223,7 @@ class RosterState(SessionState):
             self._act(roster.assign, form.get("user"), form.get("shift"), self._day, form.get("role"))
 
     @rx.event
-    def remove(self, assignment_id: str):
+    def remove(self, assignment_id: int | str):
         """Remove one assignment."""
         if self._loaded():
             self._act(roster.unassign, assignment_id)

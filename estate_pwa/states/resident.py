@@ -9,9 +9,11 @@ from estate_pwa.states.session import SessionState
 
 
 class ResidentHomeState(SessionState):
-    """A resident's own unit, nothing else."""
+    """A resident's own unit, nothing else (the page words it in the device's language)."""
 
-    unit_line: str = ""
+    building: str = ""
+    unit: str = ""
+    area: str = ""
     members: list[str] = []
 
     @rx.event
@@ -22,6 +24,5 @@ class ResidentHomeState(SessionState):
             if actor is None:
                 return self._send_away(session)
             home = estate.household(session, actor)
-        self.unit_line = self._text("resident.unit", building=home.building_name, unit=home.unit_number,
-                                    area=f"{home.area_m2:g}")
+        self.building, self.unit, self.area = home.building_name, home.unit_number, home.area
         self.members = home.members

@@ -1,11 +1,12 @@
-"""Home screens of guards, cleaners and technicians: duty status and upcoming shifts."""
+"""Home screens of guards, cleaners and technicians: duty status and upcoming shifts (rows from the roster)."""
 
 import reflex as rx
 
-from estate_pwa.core.clock import format_local, to_local, utcnow
+from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Role
-from estate_pwa.services import estate, roster
+from estate_pwa.services import roster
+from estate_pwa.services.roster import ShiftRow
 from estate_pwa.states.session import SessionState
 
 
@@ -14,8 +15,9 @@ class StaffHomeState(SessionState):
 
     loaded: bool = False
     on_duty: bool = False
-    duty_line: str = ""
-    shifts: list[dict[str, str]] = []
+    duty_shift: str = ""
+    duty_until: str = ""
+    shifts: list[ShiftRow] = []
 
     @rx.event
     def load_guard(self):
@@ -33,24 +35,11 @@ class StaffHomeState(SessionState):
         return self._load(Role.TECHNICIAN)
 
     def _load(self, role: Role):
-        now = utcnow()
         with session_scope() as session:
             actor = self._enter(session, role)
             if actor is None:
                 return self._send_away(session)
-            timezone = estate.estate_of(session, actor).timezone
-            current = roster.on_duty(session, actor.estate_id, role, now, user_id=actor.id)
-            upcoming = [d for d in roster.upcoming_for(session, actor, now) if d.role == role]
+            status = roster.duty_status(session, actor, role, utcnow())
         self.loaded = True
-        self.on_duty = bool(current)
-        self.duty_line = self._text(
-            "home.shift_until", shift=current[0].shift_name, until=format_local(current[0].ends_at, timezone, "%H:%M"),
-        ) if current else ""
-        self.shifts = [
-            {
-                "day": self._day_label(to_local(d.starts_at, timezone).date()),
-                "shift": d.shift_name,
-                "hours": f"{format_local(d.starts_at, timezone, '%H:%M')}–{format_local(d.ends_at, timezone, '%H:%M')}",
-            }
-            for d in upcoming[:7]
-        ]
+        self.on_duty, self.duty_shift, self.duty_until = status.on_duty, status.shift, status.until
+        self.shifts = status.shifts

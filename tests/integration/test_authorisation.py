@@ -89,6 +89,8 @@ def _targets(db_url: str) -> dict[str, int]:
 
 ROUND_OPENED = r"'detail_title_rx_state_': '[^']+'"
 """What the server sends when a round's detail was opened."""
+INVITE_SHOWN = r"'invite_qr_rx_state_': '/files/[^']+'"
+"""What the server sends when an invite was issued: the link to its QR image (never the image itself)."""
 
 
 async def _call_every_manager_handler(client: RawClient, targets: dict[str, int]) -> None:
@@ -169,6 +171,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     for phone in STAFF_PHONES:
         assert phone not in received
     assert "/join?code=" not in received and "data:image/png" not in received
+    assert not re.search(INVITE_SHOWN, received)
     assert "南门岗" not in received and "JVBERi" not in received  # no checkpoint names, no printable sheet
     assert not re.search(ROUND_OPENED, received)
 
@@ -190,6 +193,7 @@ def test_the_same_calls_work_for_a_manager(app):
     received = run(_attack(app.url, token, targets))
     after = _snapshot(app.db_url)
     assert MANAGER_PHONE in received and "data:image/png" in received
+    assert re.search(INVITE_SHOWN, received)
     assert "JVBERi" in received and "南门岗" in received  # the printable sheet and the checkpoints
     assert re.search(ROUND_OPENED, received)
     assert after["routes"] == before["routes"] + 1
@@ -236,8 +240,8 @@ def test_a_shared_tablet_forgets_the_previous_person_on_logout(app):
     guard_token = _login(app.db_url, guard_phone, guard_password)
     unit = str(_targets(app.db_url)["unit"])
     before, after = run(_shared_tablet(app.url, manager_token, guard_token, unit))
-    assert "13800000003" in before and "data:image/png" in before
-    assert "13800000003" not in after and "data:image/png" not in after and "/join?code=" not in after
+    assert "13800000003" in before and re.search(INVITE_SHOWN, before)
+    assert "13800000003" not in after and "/files/" not in after and "/join?code=" not in after
 
 
 def test_a_late_forget_keeps_the_login_message_and_a_new_session(app):

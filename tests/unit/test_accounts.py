@@ -616,7 +616,7 @@ def test_invite_card_links_to_a_qr_image_only_its_estates_managers_get(session, 
         accounts.invite_qr(session, boss, card.code, "https://wuye.example.cn")
 
 
-@pytest.mark.parametrize("base", ["", "javascript:alert(1)", "https://x.cn/?a=1", "https://x.cn/" + "a" * 300, 5])
+@pytest.mark.parametrize("base", ["https://x.cn/?a=1", "https://x.cn/#a", "https://x .cn", "https://x.cn/" + "a" * 300, 5])
 def test_invite_card_refuses_a_strange_base_url(session, factory, estate, boss, base):
     with pytest.raises(InvalidInput):
         accounts.issue_invite_card(session, boss, factory.units(estate)[0].id, base, now=NOW)
