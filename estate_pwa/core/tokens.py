@@ -5,7 +5,8 @@ installation's secret *and the purpose*, so a token made for one purpose never v
 Nothing about the token is trusted until its MAC has been checked in constant time.
 
 The secret comes from `ESTATE_SECRET_KEY`; when that is unset, a random secret is created once in the file
-named by `ESTATE_SECRET_FILE` (default `var/secret_key`, mode 0600) and reused by every later process.
+named by `ESTATE_SECRET_FILE` (default `var/secret_key`, mode 0600) and reused by every later process. Both are
+read by `core.config`, as every setting is.
 """
 
 import base64
@@ -18,9 +19,8 @@ import secrets
 import threading
 from pathlib import Path
 
-SECRET_ENV = "ESTATE_SECRET_KEY"
-SECRET_FILE_ENV = "ESTATE_SECRET_FILE"
-DEFAULT_SECRET_FILE = "var/secret_key"
+from estate_pwa.core.config import SECRET_ENV, SECRET_FILE_ENV, get_settings  # noqa: F401  (the names, for callers)
+
 SECRET_MIN = 16
 """The fewest characters accepted in `ESTATE_SECRET_KEY` or the secret file."""
 PURPOSE_MAX = 64
@@ -71,12 +71,12 @@ def _secret_from_file(path: Path) -> bytes:
 
 def secret_file() -> Path:
     """Where the generated secret is kept (`ESTATE_SECRET_FILE`, default ./var/secret_key)."""
-    return Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
+    return get_settings().secret_file
 
 
 def secret() -> bytes:
     """The installation's signing secret: `ESTATE_SECRET_KEY`, else the generated secret file."""
-    configured = os.environ.get(SECRET_ENV)
+    configured = get_settings().secret_key
     if configured:
         if len(configured) < SECRET_MIN:
             raise RuntimeError(f"{SECRET_ENV} must have at least {SECRET_MIN} characters")
