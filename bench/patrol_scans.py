@@ -12,7 +12,8 @@ Per backend:
    50 checkpoints on a circular walk, neighbours 0.5 m apart; one route per guard through all 50 with one window a
    day, which began 5 minutes ago (the round is made by services.patrol.generate_rounds and started with
    start_round). Each guard gets a session token written directly, as a login would (no 200 argon2 logins).
-2. The app (`reflex run --env prod`) with ESTATE_BENCH=1, so BenchState exists and is compiled into the frontend,
+2. The app (`reflex run --env prod`) as bench/app.py builds it (REFLEX_APP_MODULE_IMPORT=bench.app: the shipped
+   app plus the yardstick state of bench/yardstick.py, BenchState, compiled into that run's frontend),
    GRANIAN_WORKERS=2 and REFLEX_REDIS_URL on an empty Redis database index claimed for the run (emptied
    afterwards). Its web directory is kept in the system's temporary directory (estate-bench-web), outside the
    repository, so the run neither touches the repository's .web nor waits for it.
@@ -61,7 +62,6 @@ from statistics import quantiles
 from zoneinfo import ZoneInfo
 
 import psutil
-import psycopg
 import redis
 import socketio
 from reflex.state import State
@@ -78,14 +78,16 @@ from estate_pwa.models import (
 )
 from estate_pwa.services import patrol
 from estate_pwa.services.permissions import actor_for
-from estate_pwa.states.bench import ACTION as BENCH_ACTION, BenchState
 from estate_pwa.states.patrol import ScanState
 from estate_pwa.states.session import SessionState
-from tests import services
-from tests.app_server import serve
+
+from bench.yardstick import ACTION as BENCH_ACTION, BenchState
+from devtools.appserver import serve
+from devtools.databases import REDIS_SERVER, create_pg_database, drop_pg_database
 
 WEB_DIR = Path(tempfile.gettempdir()) / "estate-bench-web"
-REDIS_SERVER = "redis://127.0.0.1:6379"
+APP_MODULE = "bench.app"
+"""The app with the yardstick state, run in place of `estate_pwa.estate_pwa` (Reflex's `app_module_import`)."""
 REDIS_OWNER_KEY = "estate-bench:owner"
 WORKERS = 2
 
@@ -230,16 +232,12 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
         finally:
             get_engine(db_url).dispose()
         return
-    name = f"estate_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(services.PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    name, db_url = create_pg_database("estate_bench", durable=True)
     try:
         yield db_url
     finally:
         get_engine(db_url).dispose()
-        with psycopg.connect(services.PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_pg_database(name)
 
 
 @contextmanager
@@ -270,7 +268,7 @@ class RunningApp:
 def running_app(db_url: str, redis_url: str, workdir: Path) -> Iterator[RunningApp]:
     """The app in production mode with the bench state, 2 workers and Redis; stopped with its workers afterwards."""
     settings = {"REFLEX_WEB_WORKDIR": str(WEB_DIR), "REFLEX_DB_URL": db_url, "REFLEX_REDIS_URL": redis_url,
-                "GRANIAN_WORKERS": str(WORKERS), "ESTATE_BENCH": "1"}
+                "GRANIAN_WORKERS": str(WORKERS), "REFLEX_APP_MODULE_IMPORT": APP_MODULE}
     with serve(settings, workdir / "app.log") as (url, process):
         yield RunningApp(url, process)
 

@@ -1,5 +1,5 @@
-"""The benchmark's yardstick: a handler doing the least a real one does. Registered only when ESTATE_BENCH=1
-(see bench/patrol_scans.py), so it never exists in a normal deployment."""
+"""The benchmark's yardstick: a handler doing the least a real one does. It lives outside the shipped package and
+is registered only in the app the benchmark runs (bench/app.py), so it never exists in a deployment."""
 
 import asyncio
 import json

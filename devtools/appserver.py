@@ -1,4 +1,5 @@
-"""The real app in production mode, on SQLite or on PostgreSQL + Redis with two workers."""
+"""The real app in production mode (`reflex run --env prod`) on a free port: `serve` runs it with any settings
+(the benchmark's runs), `run_app` with demo data on SQLite or on PostgreSQL + Redis with two workers (the tests')."""
 
 import os
 import signal
@@ -14,8 +15,8 @@ import httpx
 import redis
 
 from estate_pwa.core.db import get_engine
+from devtools import databases
 from estate_pwa.manage import load_demo, migrate
-from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(os.sys.executable).parent
@@ -98,7 +99,7 @@ def serve(settings: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess
 
 
 def _redis_keys() -> set[bytes]:
-    return set(redis.Redis.from_url(services.REDIS_URL).scan_iter(count=1000))
+    return set(redis.Redis.from_url(databases.REDIS_URL).scan_iter(count=1000))
 
 
 def run_app(backend: str, workdir: Path):
@@ -108,8 +109,8 @@ def run_app(backend: str, workdir: Path):
     if backend == "sqlite":
         db_url = f"sqlite:///{workdir / 'app.db'}"
     else:
-        pg_name, db_url = services.create_pg_database()
-        settings.update(REFLEX_REDIS_URL=services.REDIS_URL, GRANIAN_WORKERS="2")
+        pg_name, db_url = databases.create_pg_database()
+        settings.update(REFLEX_REDIS_URL=databases.REDIS_URL, GRANIAN_WORKERS="2")
     settings["REFLEX_DB_URL"] = db_url
     keys_before = _redis_keys() if backend != "sqlite" else set()
     migrate(db_url)
@@ -121,7 +122,7 @@ def run_app(backend: str, workdir: Path):
     finally:
         get_engine(db_url).dispose()
         if pg_name:
-            services.drop_pg_database(pg_name)
+            databases.drop_pg_database(pg_name)
             created = _redis_keys() - keys_before
             if created:
-                redis.Redis.from_url(services.REDIS_URL).delete(*created)
+                redis.Redis.from_url(databases.REDIS_URL).delete(*created)

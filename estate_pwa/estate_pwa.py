@@ -1,6 +1,5 @@
 """Builds the Reflex app: theme, PWA head tags and every page; nothing else lives here."""
 
-import os
 import warnings
 
 import reflex as rx
@@ -11,9 +10,6 @@ from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
     auth, incidents, jobs, manager, me, patrol, resident, scanner, staff,
 )
 from estate_pwa.scheduler import patrol_clock
-
-if os.environ.get("ESTATE_BENCH") == "1":
-    from estate_pwa.states import bench  # noqa: F401  (the benchmark's yardstick state, see bench/patrol_scans.py)
 
 # Every table shares SQLModel's metadata, so Reflex's merge of per-model metadata meets each table again.
 warnings.filterwarnings("ignore", message="Table '.*' already exists within the given MetaData", category=SAWarning)

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import Session
 
+from devtools.appserver import run_app
 from estate_pwa.core.db import get_engine
 from estate_pwa.manage import migrate
 from tests import services
-from tests.app_server import run_app
 from tests.factories import Factory
 
 

@@ -1,15 +1,21 @@
-"""The real PostgreSQL and Redis of this machine: whether they answer, and throwaway databases on them."""
+"""The real PostgreSQL and Redis of this machine: whether they answer, and which backends the suite runs on
+(throwaway databases on them come from `devtools.databases`, shared with the benchmark)."""
 
 import os
-import uuid
 from functools import cache
 
 import psycopg
 import redis
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from devtools.databases import PG_ADMIN, REDIS_URL, create_pg_database, drop_pg_database
+
+__all__ = ["PG_ADMIN", "REDIS_URL", "REQUIRE_SERVICES", "BACKENDS", "backends", "create_pg_database",
+           "drop_pg_database", "postgres_answers", "redis_answers"]
+
 REQUIRE_SERVICES = os.environ.get("ESTATE_REQUIRE_SERVICES") == "1"
+BACKENDS = tuple(name.strip() for name in os.environ.get("ESTATE_BACKENDS", "").split(",") if name.strip())
+"""`ESTATE_BACKENDS=sqlite` (e.g. `make test-fast`) keeps the run to those backends; unset: every one that answers."""
+KNOWN_BACKENDS = ("sqlite", "postgresql")
 
 
 @cache
@@ -32,24 +38,17 @@ def redis_answers() -> bool:
 
 
 def backends() -> list[str]:
-    """Database backends the suite runs against: SQLite always, PostgreSQL whenever it answers.
+    """Database backends the suite runs against: SQLite always, PostgreSQL whenever it answers; only those named
+    in `ESTATE_BACKENDS` when it is set.
 
     With ESTATE_REQUIRE_SERVICES=1 (set by CI) a silent PostgreSQL or Redis is an error, not a smaller run.
     """
+    unknown = set(BACKENDS) - set(KNOWN_BACKENDS)
+    if unknown:
+        raise RuntimeError(f"ESTATE_BACKENDS names unknown backends {sorted(unknown)}; known: {KNOWN_BACKENDS}")
+    if BACKENDS and "postgresql" not in BACKENDS:
+        return ["sqlite"]
     if REQUIRE_SERVICES and not (postgres_answers() and redis_answers()):
         raise RuntimeError("ESTATE_REQUIRE_SERVICES=1 but PostgreSQL or Redis does not answer on 127.0.0.1")
-    return ["sqlite", "postgresql"] if postgres_answers() else ["sqlite"]
-
-
-def create_pg_database() -> tuple[str, str]:
-    """Create a uniquely named empty database; returns (name, SQLAlchemy URL)."""
-    name = f"estate_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def drop_pg_database(name: str) -> None:
-    """Drop a database made by `create_pg_database`, closing any connection still open."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    available = ["sqlite", "postgresql"] if postgres_answers() else ["sqlite"]
+    return [name for name in available if not BACKENDS or name in BACKENDS]
