@@ -1,14 +1,16 @@
-# Two commands: `make run` (the app with demo data on SQLite, http://localhost:3000) and `make test`.
+# Two commands: `make run` (the app with demo data on SQLite, http://localhost:3000) and `make test`
+# (`make test-fast` for the inner loop: the unit tests on SQLite only).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PORT ?= 3000
+PYTEST_ARGS ?=
 export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test install install-test browser migrate
+.PHONY: run test test-fast install install-test browser migrate
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -35,4 +37,7 @@ run: migrate
 	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 test: install-test browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install-test
+	ESTATE_BACKENDS=sqlite $(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)

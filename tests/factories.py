@@ -3,6 +3,7 @@
 import itertools
 import uuid
 from datetime import time
+from functools import cache
 
 from sqlmodel import Session, select
 
@@ -12,6 +13,13 @@ from estate_pwa.services.permissions import Actor, actor_for
 
 PASSWORD = "Passw0rd!"
 _phones = itertools.count(int(uuid.uuid4().int % 10**6) * 1000)
+
+
+@cache
+def password_hash(password: str = PASSWORD) -> str:
+    """An argon2id hash of `password`, computed once per process and shared by every user made with it (argon2 is
+    deliberately slow: ~0.1 s a hash; tests of hashing itself call `hash_password` directly)."""
+    return hash_password(password)
 
 
 def unique_phone() -> str:
@@ -52,7 +60,7 @@ class Factory:
     def user(self, estate: Estate, *roles: Role, unit: Unit | None = None, password: str = PASSWORD,
              name: str = "测试用户") -> User:
         """A user holding `roles` (a resident needs `unit`), with a known password."""
-        user = User(estate_id=estate.id, phone=unique_phone(), name=name, password_hash=hash_password(password),
+        user = User(estate_id=estate.id, phone=unique_phone(), name=name, password_hash=password_hash(password),
                     unit_id=unit.id if unit else None)
         self.session.add(user)
         self.session.flush()

@@ -1,17 +1,33 @@
-"""A socket.io client that speaks Reflex's event protocol directly, as any connected client can."""
+"""A socket.io client that speaks Reflex's event protocol directly, as any connected client can.
+
+Knowing when the server has answered an event: Reflex 0.10 sends no end-of-event marker (`StateUpdate.final` is
+deprecated and never sent), and a handler that changes nothing sends nothing at all. But one client's events run
+one after another, in the order they arrive, and their updates come back in that order. So after each event the
+client sends a *marker*: Reflex's own `set_is_hydrated` of its on-load substate with a unique number, whose update
+echoes that number. When the echo arrives, everything the event sent has arrived. Events the handler chained on
+the server are queued behind the first marker, so markers are sent again until two in a row find nothing new in
+between. Marker echoes are kept out of `updates`; the flag they set is only read by a browser's frontend.
+"""
 
 import asyncio
+import itertools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
+from reflex.state import OnLoadInternalState, State
 
 from estate_pwa.states.session import SessionState
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
-FIRST_REPLY = 3.0
-QUIET = 0.4
+MARKER = f"{OnLoadInternalState.get_full_name()}.set_is_hydrated"
+ROOT = State.get_full_name()
+HYDRATED = "is_hydrated_rx_state_"
+MARKER_TIMEOUT = 30.0
+QUIET_MARKERS = 2
+"""Markers in a row with nothing new before them: the event and whatever it chained are done."""
+_markers = itertools.count(uuid.uuid4().int % 10**9 * 1000 + 2)  # never 0 or 1, so never mistaken for a bool
 
 
 class RawClient:
@@ -22,25 +38,44 @@ class RawClient:
         self.client_token = str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: list[dict[str, Any]] = []
-        self._arrived = asyncio.Event()
+        self._markers: dict[int, asyncio.Future] = {}
         self.sio.on("event", self._on_update, namespace="/_event")
 
     async def _on_update(self, data: dict[str, Any]) -> None:
-        self.updates.append(data)
-        self._arrived.set()
-
-    async def _settle(self) -> None:
-        """Wait for a first update (a handler that changes nothing sends none), then for a quiet moment."""
-        try:
-            await asyncio.wait_for(self._arrived.wait(), FIRST_REPLY)
-        except TimeoutError:
-            return
-        while True:
-            self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), QUIET)
-            except TimeoutError:
+        root = (data.get("delta") or {}).get(ROOT) or {}
+        marker = root.get(HYDRATED)
+        if type(marker) is int and marker in self._markers:
+            self._markers.pop(marker).set_result(None)
+            rest = {key: value for key, value in root.items() if key != HYDRATED}
+            data = {**data, "delta": {**data["delta"], ROOT: rest}}
+            if not rest:
+                del data["delta"][ROOT]
+            if not data["delta"]:
+                del data["delta"]
+            if not any(data.values()):
                 return
+        self.updates.append(data)
+
+    async def _marker(self, page: str) -> None:
+        """Send one marker and wait for its echo: everything queued before it has been answered."""
+        number = next(_markers)
+        echoed = self._markers[number] = asyncio.get_running_loop().create_future()
+        await self._emit(MARKER, {"value": number}, page)
+        await asyncio.wait_for(echoed, MARKER_TIMEOUT)
+
+    async def _settle(self, page: str) -> None:
+        """Wait until the server has answered the last event and everything it set off."""
+        quiet = 0
+        while quiet < QUIET_MARKERS:
+            seen = len(self.updates)
+            await self._marker(page)
+            quiet = quiet + 1 if len(self.updates) == seen else 0
+
+    async def _emit(self, name: str, payload: dict[str, Any], page: str) -> None:
+        await self.sio.emit(
+            "event", {"name": name, "payload": payload, "router_data": {"pathname": page, "asPath": page}},
+            namespace="/_event",
+        )
 
     async def connect(self, device_token: str = "", page: str = "/login") -> None:
         """Connect and hydrate like a browser whose local storage holds `device_token`."""
@@ -52,12 +87,8 @@ class RawClient:
 
     async def send(self, name: str, payload: dict[str, Any], page: str = "/login") -> None:
         """Send one event and wait until the server has sent everything it answers."""
-        self._arrived.clear()
-        await self.sio.emit(
-            "event", {"name": name, "payload": payload, "router_data": {"pathname": page, "asPath": page}},
-            namespace="/_event",
-        )
-        await self._settle()
+        await self._emit(name, payload, page)
+        await self._settle(page)
 
     async def call(self, state: type, handler: str, page: str = "/login", **kwargs: Any) -> None:
         """Call `state.handler(**kwargs)` directly, whatever page the client is on."""

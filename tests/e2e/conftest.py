@@ -12,12 +12,11 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import get_engine
-from estate_pwa.core.security import hash_password
 from estate_pwa.models import Area, Estate, PatrolPoint, PatrolRound, PatrolRoute, PatrolScan, Role, User, UserRole
 from estate_pwa.services import patrol, roster
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
 from estate_pwa.services.permissions import actor_for
-from tests.factories import PASSWORD, unique_phone
+from tests.factories import PASSWORD, password_hash, unique_phone
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -64,7 +63,7 @@ def staff_account(db_url: str, *roles: Role, name: str = "测试员工") -> tupl
     """A new account in the demo estate (so demo logins are never locked by a test); returns phone, password."""
     with Session(get_engine(db_url)) as session:
         estate_id = session.exec(select(Estate.id).where(Estate.code == DEMO_CODE)).one()
-        user = User(estate_id=estate_id, phone=unique_phone(), name=name, password_hash=hash_password(PASSWORD))
+        user = User(estate_id=estate_id, phone=unique_phone(), name=name, password_hash=password_hash(PASSWORD))
         session.add(user)
         session.flush()
         for role in roles:

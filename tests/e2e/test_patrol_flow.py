@@ -15,7 +15,6 @@ from estate_pwa.models import PatrolRound, Role, RoundStatus, ScanOutcome, User
 from estate_pwa.services import patrol
 from estate_pwa.services.demo import DEMO_RESIDENT
 from estate_pwa.services.errors import InvalidInput
-from estate_pwa.services.patrol import MIN_GAP
 from estate_pwa.services.permissions import actor_for
 from tests.e2e.conftest import (
     MANAGER, login, point_where, round_and_scans, route_due_now, screenshot, staff_account,
@@ -24,7 +23,7 @@ from tests.e2e.conftest import (
 
 def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(browser, playwright, app):
     guard_phone, guard_password = staff_account(app.db_url, Role.GUARD, name="巡逻员")
-    route_name, (first, second) = route_due_now(app.db_url, guard_phone)
+    route_name, (first, second) = route_due_now(app.db_url, guard_phone, side_by_side=True)  # no walking time
     device = playwright.devices["Pixel 7"]
     guard = browser.new_context(**device, base_url=app.url).new_page()
     manager = browser.new_context(**device, base_url=app.url, permissions=["geolocation"],
@@ -48,7 +47,6 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         guard.goto("/p/" + "x" * 40)
         expect(guard.get_by_test_id("scan-message")).to_have_text("二维码无效,请扫描巡更点上的二维码")
 
-        guard.wait_for_timeout(MIN_GAP.total_seconds() * 1000 + 1000)
         guard.goto(second)
         expect(guard.get_by_test_id("scan-progress")).to_have_text("2 / 2")
         guard.get_by_role("link", name="返回巡更").click()
