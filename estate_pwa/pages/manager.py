@@ -84,11 +84,12 @@ def recent_activity() -> rx.Component:
 @rx.page(route=routes.MANAGER, title=page_title("title.manager"),
          on_load=[IndicatorsState.load, ManagerHomeState.load])
 def manager_home() -> rx.Component:
-    """The manager's home, composed of widgets: counts, who is on duty, recent activity."""
+    """The manager's home, composed of widgets: the plan's indicators, counts, who is on duty, recent activity."""
     return app_page(
         Role.MANAGER,
         routes.MANAGER,
         "manager.title",
+        indicators_overview(),
         estate_counts(),
         rx.grid(on_duty_now(), recent_activity(), columns=rx.breakpoints(initial="1", md="2"), spacing="4",
                 width="100%"),
