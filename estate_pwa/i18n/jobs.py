@@ -101,9 +101,11 @@ TEXT: dict[str, Text] = {
     "jobs.unit_number": Text("房号,如 101", "Unit, e.g. 101"),
     "jobs.recorded": Text("已登记,您是首接责任人", "Recorded: you are its first receiver"),
     "jobs.place": Text("报事位置", "Where"),
+    "jobs.kind": Text("类型", "Type"),
+    "jobs.category": Text("报修类别", "Repair category"),
+    "jobs.follow_up_result": Text("业主是否满意", "Was the resident satisfied?"),
     "jobs.place_home": Text("我家({unit})", "My home ({unit})"),
-    "jobs.photo_full": Text("照片原图", "Full-size photo"),
-    "jobs.add_photos": Text("添加照片(最多3张)", "Add photos (up to 3)"),
+    "jobs.signature": Text("业主签名", "Resident's signature"),
     # error
     "error.area_unknown": Text("所选公共区域不属于本小区", "That common area is not part of your estate"),
     "error.place_required": Text("请选择房屋或公共区域", "Choose a unit or a common area"),

@@ -1,116 +1,85 @@
-"""Request and job screens: the resident's requests, the technician's jobs, the office board."""
+"""Request and job screens: the resident's requests, the technician's jobs, the office board.
+
+Rows come typed from services.jobs (RequestRow …): kinds, statuses and reasons are keys translated here on the
+device, and each row lists the actions its viewer may take — the page shows a button when its action is listed.
+"""
 
 import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.countdown import countdown
-from estate_pwa.components.i18n import LANGUAGE, page_title, t
+from estate_pwa.components.i18n import LANGUAGE, page_title, t, t_fill, t_key
 from estate_pwa.components.layout import app_page, card, form_error, section_title
-from estate_pwa.models import RepairCategory, Role
-from estate_pwa.services.jobs import PAUSE_REASONS
+from estate_pwa.components.photos import photo_picker, thumbnails
+from estate_pwa.i18n import TEXT
+from estate_pwa.models import RepairCategory, RequestKind, RequestStatus, Role, Urgency
+from estate_pwa.services.jobs import FOLLOW_UP_REASONS, PAUSE_REASONS
 from estate_pwa.states.jobs import HOME, FirstReceiverState, OfficeState, ResidentRequestsState, TechnicianJobsState
 
+KINDS = [k.value for k in RequestKind]
+KIND_KEYS = [f"kind.{k.value}" for k in RequestKind]
+CATEGORY_KEYS = [f"category.{c.value}" for c in RepairCategory]
+URGENCY_KEYS = [f"urgency.{u.value}" for u in Urgency]
+STATUS_KEYS = [f"status.{s.value}" for s in RequestStatus]
+FOLLOW_UP_KEYS = [f"followup.{r}" for r in FOLLOW_UP_REASONS]
+AUDIT_KEYS = [key for key in TEXT if key.startswith("audit.")]
 
-def _clock(row: dict, server_now: rx.Var) -> rx.Component:
+
+def _clock(row, server_now: rx.Var) -> rx.Component:
     return rx.cond(
-        row["deadline"] != "",
+        row.deadline != "",
         rx.hstack(
             rx.icon("timer", size=14),
-            rx.text(row["clock_label"], size="1", color="var(--gray-11)"),
-            countdown(row["deadline"], server_now, data_testid="countdown"),
+            rx.text(rx.cond(row.clock == "dispatch", t("jobs.dispatch_clock"), t("jobs.finish_clock")), size="1",
+                    color="var(--gray-11)"),
+            countdown(row.deadline, server_now, data_testid="countdown"),
             align="center", spacing="1",
         ),
     )
 
 
-def _badges(row: dict) -> rx.Component:
+def _badges(row) -> rx.Component:
     return rx.hstack(
-        rx.cond(row["urgency"] == "emergency", rx.badge(row["urgency_label"], color_scheme="red")),
-        rx.badge(row["status_label"], variant="soft"),
-        rx.cond(row["postponed"] == "1", rx.badge(t("jobs.postponed"), color_scheme="amber", variant="soft")),
-        rx.cond(row["breaches"] != "", rx.badge(t("jobs.breach"), color_scheme="red", variant="outline")),
-        rx.cond(row["on_time"] == "1", rx.badge(t("jobs.on_time"), color_scheme="green", variant="soft")),
-        rx.cond(row["on_time"] == "0", rx.badge(t("jobs.late"), color_scheme="red", variant="soft")),
+        rx.cond(row.urgency == "emergency",
+                rx.badge(t_key("urgency." + row.urgency, URGENCY_KEYS), color_scheme="red")),
+        rx.badge(t_key("status." + row.status, STATUS_KEYS), variant="soft"),
+        rx.cond(row.postponed, rx.badge(t("jobs.postponed"), color_scheme="amber", variant="soft")),
+        rx.cond(row.breached, rx.badge(t("jobs.breach"), color_scheme="red", variant="outline")),
+        rx.cond(row.on_time, rx.badge(t("jobs.on_time"), color_scheme="green", variant="soft")),
+        rx.cond(row.late, rx.badge(t("jobs.late"), color_scheme="red", variant="soft")),
         spacing="1", wrap="wrap",
     )
 
 
-def _thumbnail(src, **props) -> rx.Component:
-    return rx.image(src=src, width="72px", height="72px", object_fit="cover", border_radius="8px", alt="photo",
-                    **props)
+def _title(row) -> rx.Var:
+    """'Repair · Plumbing', or the kind alone for complaints and suggestions."""
+    kind = t_key("kind." + row.kind, KIND_KEYS)
+    return rx.cond(row.kind == "repair", kind + " · " + t_key("category." + row.category, CATEGORY_KEYS), kind)
 
 
-def _thumbnails(sources) -> rx.Component:
-    return rx.flex(rx.foreach(sources, _thumbnail), gap="2", wrap="wrap")
-
-
-def _request_photos(row: dict, state) -> rx.Component:
-    """A request's thumbnails; tapping one asks the server for that photo at full size."""
-    ids = row["photo_ids"].to(str).split("|")
-    return rx.flex(
-        rx.foreach(row["photos"].to(str).split("|"), lambda src, index: _thumbnail(
-            src, cursor="zoom-in", on_click=state.open_photo(ids[index]))),
-        gap="2", wrap="wrap",
-    )
-
-
-def _photo_dialog(state) -> rx.Component:
-    """The photo opened from a request's thumbnails, at full size."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("jobs.photo_full"), size="2"),
-            rx.image(src=state.full_photo, width="100%", alt="full-size", border_radius="8px"),
-            rx.button(t("units.close"), variant="soft", width="100%", margin_top="12px",
-                      on_click=state.close_photo),
-            max_width="min(96vw, 900px)",
-            padding="12px",
-        ),
-        open=state.full_photo != "",
-        on_open_change=lambda _open: state.close_photo(),
-    )
-
-
-def _photo_picker(upload_id: str, handler, previews) -> rx.Component:
-    """A camera/gallery button that uploads at once and shows what was taken."""
-    return rx.vstack(
-        rx.upload.root(
-            rx.button(rx.icon("camera", size=14), t("jobs.add_photos"), type="button", variant="soft", size="2"),
-            id=upload_id,
-            accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
-            max_files=3,
-            multiple=True,
-            on_drop=handler(rx.upload_files(upload_id=upload_id)),
-            border="none",
-            padding="0",
-        ),
-        rx.cond(previews.length() > 0, _thumbnails(previews)),
-        spacing="2",
-    )
-
-
-def _request_card(row: dict, state, *actions: rx.Component) -> rx.Component:
+def _request_card(row, state, *actions: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(row["title"], weight="bold", size="3"),
+                rx.text(_title(row), weight="bold", size="3"),
                 rx.spacer(),
-                rx.text("#" + row["id"], size="1", color="var(--gray-10)"),
+                rx.text("#" + row.id.to_string(), size="1", color="var(--gray-11)"),
                 width="100%", align="center",
             ),
             _badges(row),
-            rx.text(row["place"] + " · " + row["received"], size="1", color="var(--gray-11)"),
-            rx.text(row["description"], size="2"),
-            rx.cond(row["photos"] != "", _request_photos(row, state)),
+            rx.text(row.place + " · " + row.received, size="1", color="var(--gray-11)"),
+            rx.text(row.description, size="2"),
+            rx.cond(row.photos.length() > 0, thumbnails(row.photos)),
             _clock(row, state.server_now),
-            rx.cond(row["promised"] != "",
-                    rx.text(t("jobs.promised"), ": ", row["promised"], size="1", color="var(--gray-11)")),
-            rx.cond(row["technician"] != "",
-                    rx.text(t("jobs.technician"), ": ", row["technician"], size="1", color="var(--gray-11)")),
-            rx.cond(row["contact"] != "",
-                    rx.hstack(rx.icon("phone", size=12), rx.text(row["contact"], size="1"), align="center",
+            rx.cond(row.promised != "",
+                    rx.text(t("jobs.promised"), ": ", row.promised, size="1", color="var(--gray-11)")),
+            rx.cond(row.technician != "",
+                    rx.text(t("jobs.technician"), ": ", row.technician, size="1", color="var(--gray-11)")),
+            rx.cond(row.contact != "",
+                    rx.hstack(rx.icon("phone", size=12), rx.text(row.contact, size="1"), align="center",
                               spacing="1")),
-            rx.cond(row["late_excused"] == "1", rx.badge(t("jobs.late_agreed"), color_scheme="amber", size="1")),
-            rx.cond(row["reply"] != "", rx.callout(row["reply"], icon="message-circle", size="1", width="100%")),
+            rx.cond(row.late_excused, rx.badge(t("jobs.late_agreed"), color_scheme="amber", size="1")),
+            rx.cond(row.reply != "", rx.callout(row.reply, icon="message-circle", size="1", width="100%")),
             *actions,
             spacing="2", width="100%",
         ),
@@ -121,17 +90,17 @@ def _request_card(row: dict, state, *actions: rx.Component) -> rx.Component:
 
 # Resident
 
-def _resident_actions(row: dict) -> rx.Component:
+def _resident_actions(row) -> rx.Component:
     return rx.cond(
-        row["status"] == "completed",
+        row.actions.contains("rate"),
         rx.vstack(
             rx.input(placeholder=t("jobs.comment"), max_length=500, width="100%",
-                     on_blur=lambda text: ResidentRequestsState.note_comment(row["id"], text)),
+                     on_blur=lambda text: ResidentRequestsState.note_comment(row.id, text)),
             rx.hstack(
                 rx.button(rx.icon("thumbs-up", size=14), t("jobs.satisfied"), size="2", color_scheme="green",
-                          on_click=ResidentRequestsState.rate(row["id"], True)),
+                          on_click=ResidentRequestsState.rate(row.id, True)),
                 rx.button(rx.icon("thumbs-down", size=14), t("jobs.unsatisfied"), size="2", variant="soft",
-                          color_scheme="red", on_click=ResidentRequestsState.rate(row["id"], False)),
+                          color_scheme="red", on_click=ResidentRequestsState.rate(row.id, False)),
                 spacing="2",
             ),
             width="100%", spacing="2",
@@ -150,13 +119,13 @@ def resident_requests() -> rx.Component:
             rx.vstack(
                 rx.radio_group.root(
                     rx.hstack(
-                        *[rx.radio_group.item(t(f"kind.{k}"), value=k) for k in ("repair", "complaint", "suggestion")],
+                        *[rx.radio_group.item(t(f"kind.{k}"), value=k) for k in KINDS],
                         spacing="4",
                     ),
                     name="kind", default_value="repair",
                 ),
                 rx.select.root(
-                    rx.select.trigger(width="100%"),
+                    rx.select.trigger(width="100%", aria_label=t("jobs.category")),
                     rx.select.content(*[rx.select.item(t(f"category.{c.value}"), value=c.value)
                                         for c in RepairCategory]),
                     name="category", default_value="plumbing", key=LANGUAGE,
@@ -164,9 +133,10 @@ def resident_requests() -> rx.Component:
                 rx.vstack(
                     rx.text(t("jobs.place"), size="1", color="var(--gray-11)"),
                     rx.select.root(
-                        rx.select.trigger(width="100%", id="report-place"),
+                        rx.select.trigger(width="100%", id="report-place", aria_label=t("jobs.place")),
                         rx.select.content(rx.foreach(ResidentRequestsState.places, lambda place: rx.select.item(
-                            place["label"], value=place["value"]))),
+                            rx.cond(place.value == HOME, t_fill("jobs.place_home", unit=place.name), place.name),
+                            value=place.value))),
                         name="place", default_value=HOME,
                     ),
                     spacing="1", width="100%",
@@ -174,7 +144,7 @@ def resident_requests() -> rx.Component:
                 rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000,
                              width="100%", rows="3"),
                 rx.checkbox(t("jobs.emergency"), name="emergency"),
-                _photo_picker("report-photos", ResidentRequestsState.add_photos, ResidentRequestsState.previews),
+                photo_picker("report-photos", ResidentRequestsState.add_photos, ResidentRequestsState.previews),
                 form_error(ResidentRequestsState.error),
                 rx.button(t("jobs.send"), type="submit", size="3", width="100%"),
                 spacing="3", width="100%",
@@ -189,7 +159,6 @@ def resident_requests() -> rx.Component:
                        lambda row: _request_card(row, ResidentRequestsState, _resident_actions(row))),
             card(rx.text(t("jobs.none"), size="2", color="var(--gray-11)")),
         ),
-        _photo_dialog(ResidentRequestsState),
     )
 
 
@@ -200,7 +169,7 @@ def _finish_form() -> rx.Component:
         rx.vstack(
             rx.text_area(name="work_done", placeholder=t("jobs.work_done"), max_length=1000, width="100%"),
             rx.input(name="parts", placeholder=t("jobs.parts"), max_length=500, width="100%"),
-            _photo_picker("work-photos", TechnicianJobsState.add_work_photos, TechnicianJobsState.work_previews),
+            photo_picker("work-photos", TechnicianJobsState.add_work_photos, TechnicianJobsState.work_previews),
             rx.text(t("jobs.sign_here"), size="1", color="var(--gray-11)"),
             rx.el.canvas(id="signature-pad", width="600", height="200",
                          style={"width": "100%", "height": "120px", "border": "1px dashed var(--gray-8)",
@@ -245,35 +214,36 @@ def _excuse_form() -> rx.Component:
     )
 
 
-def _technician_actions(row: dict) -> rx.Component:
+def _technician_actions(row) -> rx.Component:
+    opened = row.id.to_string()
     return rx.vstack(
         rx.cond(
-            (row["dispatch_met"] == "") & (row["late_excused"] == "") & (row["status"] == "dispatched"),
+            row.actions.contains("excuse"),
             rx.button(t("jobs.cannot_make_it"), size="1", variant="ghost", color_scheme="amber",
-                      on_click=TechnicianJobsState.open_excuse(row["id"])),
+                      on_click=TechnicianJobsState.open_excuse(opened)),
         ),
-        rx.cond(TechnicianJobsState.excusing == row["id"], _excuse_form()),
-        rx.match(
-            row["status"],
-            ("dispatched", rx.button(rx.icon("navigation", size=14), t("jobs.accept"), size="3", width="100%",
-                                     on_click=TechnicianJobsState.accept(row["id"]))),
-            ("accepted", rx.flex(
-                rx.button(t("jobs.finish"), size="2", color_scheme="green",
-                          on_click=TechnicianJobsState.open_finish(row["id"])),
-                rx.menu.root(
-                    rx.menu.trigger(rx.button(t("jobs.pause"), size="2", variant="soft")),
-                    rx.menu.content(*[rx.menu.item(t(f"pause.{r}"), on_click=TechnicianJobsState.pause(row["id"], r))
-                                      for r in PAUSE_REASONS]),
-                ),
-                rx.button(t("jobs.postpone"), size="2", variant="soft", color_scheme="amber",
-                          on_click=TechnicianJobsState.open_postpone(row["id"])),
-                gap="2", wrap="wrap",
+        rx.cond(TechnicianJobsState.excusing == opened, _excuse_form()),
+        rx.cond(row.actions.contains("accept"),
+                rx.button(rx.icon("navigation", size=14), t("jobs.accept"), size="3", width="100%",
+                          on_click=TechnicianJobsState.accept(opened))),
+        rx.flex(
+            rx.cond(row.actions.contains("finish"),
+                    rx.button(t("jobs.finish"), size="2", color_scheme="green",
+                              on_click=TechnicianJobsState.open_finish(opened))),
+            rx.cond(row.actions.contains("pause"), rx.menu.root(
+                rx.menu.trigger(rx.button(t("jobs.pause"), size="2", variant="soft")),
+                rx.menu.content(*[rx.menu.item(t(f"pause.{r}"), on_click=TechnicianJobsState.pause(opened, r))
+                                  for r in PAUSE_REASONS]),
             )),
-            ("paused", rx.button(t("jobs.resume"), size="2", on_click=TechnicianJobsState.resume(row["id"]))),
-            rx.fragment(),
+            rx.cond(row.actions.contains("postpone"),
+                    rx.button(t("jobs.postpone"), size="2", variant="soft", color_scheme="amber",
+                              on_click=TechnicianJobsState.open_postpone(opened))),
+            rx.cond(row.actions.contains("resume"),
+                    rx.button(t("jobs.resume"), size="2", on_click=TechnicianJobsState.resume(opened))),
+            gap="2", wrap="wrap",
         ),
-        rx.cond(TechnicianJobsState.finishing == row["id"], _finish_form()),
-        rx.cond(TechnicianJobsState.postponing == row["id"], _postpone_form()),
+        rx.cond(TechnicianJobsState.finishing == opened, _finish_form()),
+        rx.cond(TechnicianJobsState.postponing == opened, _postpone_form()),
         width="100%", spacing="2",
     )
 
@@ -295,40 +265,40 @@ def technician_jobs() -> rx.Component:
                 section_title("jobs.pool"),
                 rx.foreach(TechnicianJobsState.pool, lambda row: _request_card(
                     row, TechnicianJobsState,
-                    rx.button(t("jobs.claim"), size="2", variant="soft",
-                              on_click=TechnicianJobsState.claim(row["id"])))),
+                    rx.cond(row.actions.contains("claim"),
+                            rx.button(t("jobs.claim"), size="2", variant="soft",
+                                      on_click=TechnicianJobsState.claim(row.id))))),
                 width="100%", spacing="3",
             ),
         ),
-        _photo_dialog(TechnicianJobsState),
         width="100%", spacing="3",
     )
 
 
 # Office
 
-def _dispatch_control(row: dict) -> rx.Component:
+def _dispatch_control(row) -> rx.Component:
     return rx.cond(
-        (row["is_repair"] == "1") & ((row["status"] == "received") | (row["status"] == "dispatched")),
+        row.actions.contains("dispatch"),
         rx.hstack(
             rx.text(t("jobs.dispatch_to"), size="2"),
             rx.select.root(
-                rx.select.trigger(placeholder="—", width="160px"),
+                rx.select.trigger(placeholder="—", width="160px", aria_label=t("jobs.dispatch_to")),
                 rx.select.content(rx.foreach(OfficeState.technicians, lambda tech: rx.select.item(
-                    tech["name"] + " (" + tech["open"] + ")", value=tech["id"]))),
-                on_change=lambda technician: OfficeState.dispatch(row["id"], technician),
+                    tech.name + " (" + tech.open.to_string() + ")", value=tech.id.to_string()))),
+                on_change=lambda technician: OfficeState.dispatch(row.id, technician),
             ),
             align="center", spacing="2",
         ),
     )
 
 
-def _reply_form(row: dict) -> rx.Component:
+def _reply_form(row) -> rx.Component:
     return rx.cond(
-        (row["is_repair"] == "") & (row["status"] != "completed") & (row["status"] != "closed"),
+        row.actions.contains("reply"),
         rx.form(
             rx.hstack(
-                rx.el.input(type="hidden", name="request", value=row["id"]),
+                rx.el.input(type="hidden", name="request", value=row.id),
                 rx.input(name="text", placeholder=t("jobs.reply_placeholder"), max_length=1000, flex="1"),
                 rx.button(t("jobs.send_reply"), type="submit", size="2"),
                 width="100%",
@@ -339,15 +309,15 @@ def _reply_form(row: dict) -> rx.Component:
     )
 
 
-def _reschedule_form(row: dict) -> rx.Component:
+def _reschedule_form(row) -> rx.Component:
     return rx.cond(
-        (row["status"] == "accepted") | (row["status"] == "paused"),
+        row.actions.contains("reschedule"),
         rx.popover.root(
             rx.popover.trigger(rx.button(t("jobs.reschedule"), size="1", variant="soft", color_scheme="amber")),
             rx.popover.content(rx.form(
                 rx.vstack(
-                    rx.el.input(type="hidden", name="request", value=row["id"]),
-                    rx.text(rx.cond(row["postponed"] == "1", t("jobs.reschedule_breach"), t("jobs.reschedule_note")),
+                    rx.el.input(type="hidden", name="request", value=row.id),
+                    rx.text(rx.cond(row.postponed, t("jobs.reschedule_breach"), t("jobs.reschedule_note")),
                             size="1", color="var(--gray-11)"),
                     rx.input(name="new_time", type="datetime-local", width="100%"),
                     rx.input(name="reason", placeholder=t("jobs.reason"), max_length=200, width="100%"),
@@ -360,28 +330,28 @@ def _reschedule_form(row: dict) -> rx.Component:
     )
 
 
-def _office_actions(row: dict) -> rx.Component:
+def _office_actions(row) -> rx.Component:
     return rx.vstack(
         _dispatch_control(row),
         _reply_form(row),
         rx.hstack(
-            rx.cond(row["first_receiver"] != "",
-                    rx.text(t("jobs.first_receiver"), ": ", row["first_receiver"], size="1",
+            rx.cond(row.first_receiver != "",
+                    rx.text(t("jobs.first_receiver"), ": ", row.first_receiver, size="1",
                             color="var(--gray-11)")),
-            rx.cond(row["dispatch_met"] == "1", rx.badge(t("jobs.dispatch_met"), color_scheme="green", size="1")),
-            rx.cond(row["dispatch_met"] == "0", rx.badge(t("jobs.dispatch_missed"), color_scheme="red", size="1")),
+            rx.cond(row.dispatch_met, rx.badge(t("jobs.dispatch_met"), color_scheme="green", size="1")),
+            rx.cond(row.dispatch_missed, rx.badge(t("jobs.dispatch_missed"), color_scheme="red", size="1")),
             rx.spacer(),
             _reschedule_form(row),
-            rx.button(t("jobs.history"), size="1", variant="ghost", on_click=OfficeState.show_history(row["id"])),
+            rx.button(t("jobs.history"), size="1", variant="ghost", on_click=OfficeState.show_history(row.id)),
             width="100%", align="center", wrap="wrap",
         ),
         rx.cond(
-            (row["is_repair"] == "1") & ((row["status"] == "completed") | (row["status"] == "closed")),
+            row.actions.contains("mark_quality"),
             rx.hstack(
                 rx.button(t("jobs.quality_pass"), size="1", variant="soft", color_scheme="green",
-                          on_click=OfficeState.mark_quality(row["id"], True)),
+                          on_click=OfficeState.mark_quality(row.id, True)),
                 rx.button(t("jobs.quality_fail"), size="1", variant="soft", color_scheme="red",
-                          on_click=OfficeState.mark_quality(row["id"], False)),
+                          on_click=OfficeState.mark_quality(row.id, False)),
                 spacing="2",
             ),
         ),
@@ -395,11 +365,12 @@ def _history_dialog() -> rx.Component:
             rx.dialog.title(OfficeState.history_title),
             rx.vstack(
                 rx.foreach(OfficeState.history, lambda e: rx.hstack(
-                    rx.text(e["when"], size="1", color="var(--gray-11)", min_width="76px"),
-                    rx.text(e["who"], size="2", weight="medium"), rx.text(e["what"], size="2"),
+                    rx.text(e.when, size="1", color="var(--gray-11)", min_width="76px"),
+                    rx.text(rx.cond(e.who != "", e.who, t("audit.system")), size="2", weight="medium"),
+                    rx.text(t_key("audit." + e.action, AUDIT_KEYS), size="2"),
                     spacing="2", wrap="wrap")),
                 rx.cond(OfficeState.history_signature != "",
-                        rx.image(src=OfficeState.history_signature, width="100%", alt="signature")),
+                        rx.image(src=OfficeState.history_signature, width="100%", alt=t("jobs.signature"))),
                 rx.button(t("units.close"), variant="soft", on_click=OfficeState.close_history),
                 spacing="2",
             ),
@@ -417,7 +388,8 @@ def manager_jobs() -> rx.Component:
         routes.MANAGER_JOBS,
         "jobs.board",
         rx.hstack(
-            rx.switch(checked=OfficeState.auto_dispatch, on_change=OfficeState.set_auto_dispatch, id="auto-dispatch"),
+            rx.switch(checked=OfficeState.auto_dispatch, on_change=OfficeState.set_auto_dispatch, id="auto-dispatch",
+                      aria_label=t("jobs.auto_dispatch")),
             rx.text(t("jobs.auto_dispatch"), as_="label", html_for="auto-dispatch", size="2"),
             align="center", spacing="2",
         ),
@@ -437,19 +409,19 @@ def manager_jobs() -> rx.Component:
             rx.vstack(
                 section_title("jobs.load"),
                 card(rx.foreach(OfficeState.technicians, lambda tech: rx.hstack(
-                    rx.text(tech["name"], size="2"), rx.spacer(), rx.badge(tech["open"]), width="100%"))),
+                    rx.text(tech.name, size="2"), rx.spacer(), rx.badge(tech.open), width="100%"))),
                 section_title("jobs.follow_ups"),
                 card(
                     rx.foreach(OfficeState.follow_ups, lambda f: rx.form(
                         rx.vstack(
-                            rx.text("#" + f["request"] + " " + f["place"] + " · " + f["reason"], size="2",
-                                    weight="medium"),
-                            rx.text(f["description"], size="1", color="var(--gray-11)"),
-                            rx.el.input(type="hidden", name="follow_up", value=f["id"]),
+                            rx.text("#" + f.request_id.to_string() + " " + f.place + " · "
+                                    + t_key("followup." + f.reason, FOLLOW_UP_KEYS), size="2", weight="medium"),
+                            rx.text(f.description, size="1", color="var(--gray-11)"),
+                            rx.el.input(type="hidden", name="follow_up", value=f.id),
                             rx.input(name="outcome", placeholder=t("jobs.outcome"), max_length=500, width="100%"),
                             rx.hstack(
                                 rx.select.root(
-                                    rx.select.trigger(width="120px"),
+                                    rx.select.trigger(width="120px", aria_label=t("jobs.follow_up_result")),
                                     rx.select.content(rx.select.item(t("jobs.satisfied"), value="yes"),
                                                       rx.select.item(t("jobs.unsatisfied"), value="no")),
                                     name="satisfied", default_value="yes", key=LANGUAGE,
@@ -472,7 +444,6 @@ def manager_jobs() -> rx.Component:
         ),
         rx.moment(interval=5000, on_change=OfficeState.refresh, display="none"),
         _history_dialog(),
-        _photo_dialog(OfficeState),
     )
 
 
@@ -488,7 +459,7 @@ def received_by_me() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.select.root(
-                        rx.select.trigger(placeholder=t("jobs.building"), width="120px"),
+                        rx.select.trigger(placeholder=t("jobs.building"), width="120px", aria_label=t("jobs.building")),
                         rx.select.content(rx.foreach(FirstReceiverState.buildings,
                                                      lambda b: rx.select.item(b, value=b))),
                         name="building",
@@ -497,9 +468,8 @@ def received_by_me() -> rx.Component:
                     width="100%",
                 ),
                 rx.select.root(
-                    rx.select.trigger(width="100%"),
-                    rx.select.content(*[rx.select.item(t(f"kind.{k}"), value=k)
-                                        for k in ("repair", "complaint", "suggestion")]),
+                    rx.select.trigger(width="100%", aria_label=t("jobs.kind")),
+                    rx.select.content(*[rx.select.item(t(f"kind.{k}"), value=k) for k in KINDS]),
                     name="kind", default_value="repair", key=LANGUAGE,
                 ),
                 rx.text_area(name="description", placeholder=t("jobs.description"), max_length=1000, width="100%"),
@@ -511,6 +481,5 @@ def received_by_me() -> rx.Component:
             on_submit=FirstReceiverState.record,
             key=FirstReceiverState.form_key,
         )),
-        _photo_dialog(FirstReceiverState),
         width="100%", spacing="3",
     )

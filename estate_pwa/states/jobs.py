@@ -1,173 +1,92 @@
-"""Repair jobs and requests on screen: residents report and rate, the office dispatches, technicians work."""
+"""Repair jobs and requests on screen: residents report and rate, the office dispatches, technicians work.
+
+Thin: each handler resolves the actor, calls services.jobs, and holds the rows it returns (typed, with the
+actions the viewer may take). A refresh that finds the same rows assigns nothing, so an idle screen sends nothing.
+"""
 
 import asyncio
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import session_scope
-from estate_pwa.core.media import BadImage, data_url_of, photo_data_url, save_png_data_url, thumbnail_data_url
-from estate_pwa.models import Area, Building, RequestKind, RequestStatus, Role, ServiceRequest, Unit, User
-from estate_pwa.services import estate, jobs
-from estate_pwa.services.errors import DomainError, InvalidInput
-from estate_pwa.services.validation import positive_id
+from estate_pwa.core.media import BadImage, save_png_data_url
+from estate_pwa.models import Estate, Role
+from estate_pwa.services import jobs, photos
+from estate_pwa.services.errors import DomainError, NotAllowed
+from estate_pwa.services.jobs import (
+    HOME, FollowUpRow, HistoryEntry, Place, RequestRow, TechnicianChoice,
+)
+from estate_pwa.services.photos import PhotoLink
+from estate_pwa.services.validation import local_time
 from estate_pwa.states.session import SessionState
 
 WATCH_SECONDS = 5
-PHOTOS_PER_UPLOAD = 3
-HOME = "home"
+PHOTOS_PER_UPLOAD = photos.UPLOAD_LIMIT
 
-
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
+__all__ = ["HOME", "FirstReceiverState", "JobsView", "OfficeState", "ResidentRequestsState", "TechnicianJobsState"]
 
 
 class JobsView(SessionState):
-    """Shared by the job screens: rows for display, a photo opened at full size, and running one service call."""
+    """Shared by the job screens: the server's time the rows were read at, a message, and holding rows."""
 
     server_now: str = ""
     error: str = ""
-    full_photo: str = ""
 
-    @rx.event
-    def open_photo(self, photo_id: str):
-        """Show one request photo at full size, only to someone who may see that request."""
-        self.error = ""
-        try:
-            with session_scope() as session:
-                name = jobs.photo_file(session, self._actor(session), photo_id)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self.full_photo = photo_data_url(name)
-        if not self.full_photo:
-            self.error = self._text("error.not_found")
+    def _hold(self, **values) -> bool:
+        """Assign the vars whose value changed (an unchanged var is not sent again); stamp the server's time
+        for the countdowns when anything did. Returns whether anything changed."""
+        changed = {name: value for name, value in values.items() if getattr(self, name) != value}
+        for name, value in changed.items():
+            setattr(self, name, value)
+        if changed:
+            self.server_now = utcnow().isoformat()
+        return bool(changed)
 
-    @rx.event
-    def close_photo(self):
-        """Close the full-size photo."""
-        self.full_photo = ""
-
-    def _rows(self, session: Session, requests: list[ServiceRequest], timezone: str,
-              actor=None) -> list[dict[str, str]]:
-        """Display rows; with a staff `actor`, each row also carries the reporter's contact."""
-        now = utcnow()
-        self.server_now = now.isoformat()
-        people = {r.technician_id for r in requests} | {r.first_receiver_id for r in requests}
-        names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(people - {None}))).all())
-        places = self._places(session, requests)
-        photos = jobs.photo_files(session, requests)
-        rows = []
-        for request in requests:
-            clock = jobs.clocks(request, now)
-            shown = [(str(p.id), src) for p in photos[request.id] if (src := thumbnail_data_url(p.file))]
-            waiting_dispatch = request.kind == RequestKind.REPAIR and request.accepted_at is None \
-                and request.status in (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
-            deadline = clock.dispatch_deadline if waiting_dispatch else (clock.finish_deadline or
-                                                                          clock.feedback_deadline)
-            finished = request.status in (RequestStatus.COMPLETED, RequestStatus.CLOSED)
-            rows.append({
-                "id": str(request.id),
-                "title": self._text(f"kind.{request.kind}") + (
-                    f" · {self._text(f'category.{request.category}')}" if request.kind == RequestKind.REPAIR else ""),
-                "urgency": request.urgency,
-                "urgency_label": self._text(f"urgency.{request.urgency}"),
-                "status": request.status,
-                "status_label": self._text(f"status.{request.status}"),
-                "place": places.get(request.id, ""),
-                "description": request.description,
-                "received": format_local(request.received_at, timezone, "%m-%d %H:%M"),
-                "deadline": "" if finished else _iso(deadline),
-                "clock_label": self._text("jobs.dispatch_clock" if waiting_dispatch else "jobs.finish_clock"),
-                "promised": format_local(request.promised_at, timezone, "%m-%d %H:%M"),
-                "postponed": "1" if request.postponements else "",
-                "technician": names.get(request.technician_id, ""),
-                "first_receiver": names.get(request.first_receiver_id, ""),
-                "overdue": "1" if clock.overdue else "",
-                "on_time": "" if request.on_time is None else ("1" if request.on_time else "0"),
-                "dispatch_met": "" if clock.dispatch_met is None else ("1" if clock.dispatch_met else "0"),
-                "reply": request.reply or "",
-                "work_done": request.work_done or "",
-                "satisfied": "" if request.satisfied is None else ("1" if request.satisfied else "0"),
-                "breaches": str(request.breaches) if request.breaches else "",
-                "is_repair": "1" if request.kind == RequestKind.REPAIR else "",
-                "contact": jobs.contact_of(session, actor, request) if actor is not None else "",
-                "late_excused": "1" if clock.dispatch_excused else "",
-                "photos": "|".join(src for _, src in shown),
-                "photo_ids": "|".join(photo_id for photo_id, _ in shown),
-            })
-        return rows
-
-    def _local_time(self, session: Session, raw: object) -> datetime:
-        """A `datetime-local` input value read in the estate's timezone."""
-        actor = self._actor(session)
-        if actor is None or not isinstance(raw, str) or len(raw) > 20:
-            raise InvalidInput("error.bad_time")
-        try:
-            naive = datetime.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput("error.bad_time") from None
-        return naive.replace(tzinfo=ZoneInfo(estate.estate_of(session, actor).timezone))
-
-    @staticmethod
-    def _places(session: Session, requests: list[ServiceRequest]) -> dict[int, str]:
-        """Where each request is: its unit ('1栋 101'), its common area's name, or both."""
-        unit_ids = {r.unit_id for r in requests if r.unit_id}
-        area_ids = {r.area_id for r in requests if r.area_id}
-        units = {u.id: f"{b.name} {u.number}" for u, b in session.exec(
-            select(Unit, Building).join(Building, col(Building.id) == Unit.building_id)
-            .where(col(Unit.id).in_(unit_ids)))} if unit_ids else {}
-        areas = dict(session.exec(select(Area.id, Area.name).where(col(Area.id).in_(area_ids))).all()) \
-            if area_ids else {}
-        return {r.id: " ".join(filter(None, (units.get(r.unit_id), areas.get(r.area_id)))) for r in requests}
+    def _local_time(self, raw: object) -> datetime:
+        """A `datetime-local` input value read in the estate's timezone (the service checks the actor)."""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is None:
+                raise NotAllowed("error.login_required")
+            return local_time(raw, session.get(Estate, actor.estate_id).timezone)
 
 
 class ResidentRequestsState(JobsView):
     """A resident's requests: report a new one, follow it, confirm and rate it."""
 
-    requests: list[dict[str, str]] = []
-    places: list[dict[str, str]] = []
-    previews: list[str] = []
+    requests: list[RequestRow] = []
+    places: list[Place] = []
+    previews: list[PhotoLink] = []
     form_key: int = 0
     _pending: list[str] = []
     _comments: dict[str, str] = {}
 
     @rx.event
     def load(self):
-        """Show the resident's requests."""
+        """Show the resident's requests and the places to report about."""
         with session_scope() as session:
             actor = self._enter(session, Role.RESIDENT)
             if actor is None:
                 return self._send_away(session)
             self._refresh(session, actor)
-            self.places = self._home_place(session, actor) + [
-                {"value": str(area.id), "label": area.name} for area in jobs.common_areas(session, actor)]
+            self._hold(places=jobs.report_places(session, actor))
         self.error = ""
 
     def _refresh(self, session: Session, actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        self.requests = self._rows(session, jobs.for_resident(session, actor), timezone)
-
-    def _home_place(self, session: Session, actor) -> list[dict[str, str]]:
-        """The resident's own unit as the first place to report about (none for a resident without one)."""
-        if actor.unit_id is None:
-            return []
-        home = estate.household(session, actor)
-        unit = f"{home.building_name} {home.unit_number}"
-        return [{"value": HOME, "label": self._text("jobs.place_home", unit=unit)}]
+        self._hold(requests=jobs.resident_rows(session, actor))
 
     @rx.event
     def submit(self, form: dict):
         """Report a repair, complaint or suggestion about the resident's home or a chosen common area."""
         form = self._fields(form)
-        photos = list(self._pending)
+        photo_names = list(self._pending)
         area_id = None if form.get("place") == HOME else form.get("place")
         if self._act(lambda session, actor: jobs.submit(
                 session, actor, form.get("kind"), form.get("description"), form.get("category") or "other",
-                "emergency" if form.get("emergency") == "on" else "routine", area_id, photos=photos)):
+                "emergency" if form.get("emergency") == "on" else "routine", area_id, photos=photo_names)):
             self.form_key += 1
             self._pending, self.previews = [], []
             return rx.toast.success(self._text("jobs.submitted"))
@@ -178,18 +97,18 @@ class ResidentRequestsState(JobsView):
         self.error = ""
         stored = await self._store_photos(files, "requests", Role.RESIDENT, PHOTOS_PER_UPLOAD - len(self._pending))
         self._pending = self._pending + stored
-        self.previews = self.previews + [thumbnail_data_url(name) for name in stored]
+        self.previews = self.previews + photos.links(stored)
 
     @rx.event
     def note_comment(self, request_id: str, text: str):
         """Keep the comment typed for one request until the resident rates it."""
-        if isinstance(request_id, str) and isinstance(text, str) and len(self._comments) < 50:
-            self._comments = {**self._comments, request_id[:12]: text[:500]}
+        if isinstance(request_id, (str, int)) and isinstance(text, str) and len(self._comments) < 50:
+            self._comments = {**self._comments, str(request_id)[:12]: text[:500]}
 
     @rx.event
     def rate(self, request_id: str, satisfied: bool):
         """Confirm a finished request as satisfied, or reopen it, with the comment typed for it."""
-        comment = self._comments.get(request_id) if isinstance(request_id, str) else None
+        comment = self._comments.get(str(request_id)) if isinstance(request_id, (str, int)) else None
         if self._act(jobs.rate, request_id, satisfied is True, comment or None):
             self._comments = {}
 
@@ -197,16 +116,15 @@ class ResidentRequestsState(JobsView):
 class TechnicianJobsState(JobsView):
     """A technician's jobs and the pool to claim from; new jobs appear without reloading."""
 
-    my_jobs: list[dict[str, str]] = []
-    pool: list[dict[str, str]] = []
+    my_jobs: list[RequestRow] = []
+    pool: list[RequestRow] = []
     finishing: str = ""
     postponing: str = ""
     excusing: str = ""
-    work_previews: list[str] = []
+    work_previews: list[PhotoLink] = []
     _pending_work: list[str] = []
     watching: bool = False
     _work: dict[str, str] = {}
-    _seen: tuple = ()
 
     @rx.event
     def load(self):
@@ -217,24 +135,12 @@ class TechnicianJobsState(JobsView):
         return redirect
 
     def _refresh(self, session: Session, actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        mine = jobs.for_technician(session, actor)
-        free = jobs.pool(session, actor)
-        self._seen = tuple((r.id, r.status) for r in mine + free)
-        self.my_jobs = self._rows(session, mine, timezone, actor)
-        self.pool = self._rows(session, free, timezone)
-
-    def _snapshot(self) -> tuple | None:
-        with session_scope() as session:
-            actor = self._actor(session)
-            if actor is None or not actor.has(Role.TECHNICIAN):
-                return None
-            mine, free = jobs.for_technician(session, actor), jobs.pool(session, actor)
-            return tuple((r.id, r.status) for r in mine + free)
+        mine, free = jobs.technician_rows(session, actor)
+        self._hold(my_jobs=mine, pool=free)
 
     @rx.event(background=True)
     async def watch(self):
-        """Poll the database every few seconds; push the lists only when something changed."""
+        """Re-read the lists every few seconds; only what changed is sent."""
         async with self:
             if self.watching:
                 return
@@ -245,15 +151,18 @@ class TechnicianJobsState(JobsView):
                 async with self:
                     if self.router.url.path.rstrip("/") != "/technician":
                         return
-                    snapshot = self._snapshot()
-                    if snapshot is None:
-                        return
-                    if snapshot != self._seen:
-                        with session_scope() as session:
-                            self._refresh(session, self._actor(session))
+                    with session_scope() as session:
+                        actor = self._actor(session)
+                        if actor is None or not actor.has(Role.TECHNICIAN):
+                            return
+                        self._refresh(session, actor)
         finally:
             async with self:
                 self.watching = False
+
+    @staticmethod
+    def _id(request_id: object) -> str:
+        return str(request_id) if isinstance(request_id, (str, int)) and not isinstance(request_id, bool) else ""
 
     @rx.event
     def accept(self, request_id: str):
@@ -278,7 +187,7 @@ class TechnicianJobsState(JobsView):
     @rx.event
     def open_postpone(self, request_id: str):
         """Show the postponement form for one job."""
-        self.postponing = request_id if isinstance(request_id, str) else ""
+        self.postponing = self._id(request_id)
         self.finishing = ""
 
     @rx.event
@@ -286,8 +195,7 @@ class TechnicianJobsState(JobsView):
         """Postpone the open job once, to a later local date and time, with a reason."""
         form = self._fields(form)
         try:
-            with session_scope() as session:
-                when = self._local_time(session, form.get("new_time"))
+            when = self._local_time(form.get("new_time"))
         except DomainError as error:
             self.error = self._say(error)
             return
@@ -297,7 +205,7 @@ class TechnicianJobsState(JobsView):
     @rx.event
     def open_excuse(self, request_id: str):
         """Show the form for a late arrival agreed with the resident."""
-        self.excusing = request_id if isinstance(request_id, str) else ""
+        self.excusing = self._id(request_id)
 
     @rx.event
     def excuse(self, form: dict):
@@ -313,12 +221,12 @@ class TechnicianJobsState(JobsView):
         stored = await self._store_photos(files, "work", Role.TECHNICIAN,
                                           PHOTOS_PER_UPLOAD - len(self._pending_work))
         self._pending_work = self._pending_work + stored
-        self.work_previews = self.work_previews + [thumbnail_data_url(name) for name in stored]
+        self.work_previews = self.work_previews + photos.links(stored)
 
     @rx.event
     def open_finish(self, request_id: str):
         """Show the completion form (work, parts, resident's signature) for one job."""
-        self.finishing = request_id if isinstance(request_id, str) else ""
+        self.finishing = self._id(request_id)
         self.postponing = ""
 
     @rx.event
@@ -344,10 +252,10 @@ class TechnicianJobsState(JobsView):
             except BadImage:
                 self.error = self._text("error.bad_signature")
                 return
-        photos = list(self._pending_work)
+        work_photos = list(self._pending_work)
         if self._act(lambda session, actor: jobs.complete(
                 session, actor, self.finishing, self._work.get("work_done"), self._work.get("parts"), name,
-                photos=photos)):
+                photos=work_photos)):
             self.finishing = ""
             self._pending_work, self.work_previews = [], []
             return [rx.call_script("window.estateSignature.clear()"), rx.toast.success(self._text("jobs.closed"))]
@@ -356,10 +264,10 @@ class TechnicianJobsState(JobsView):
 class OfficeState(JobsView):
     """The office board: live dispatch countdowns, dispatching, load, overdue work, follow-ups and history."""
 
-    board: list[dict[str, str]] = []
-    technicians: list[dict[str, str]] = []
-    follow_ups: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
+    board: list[RequestRow] = []
+    technicians: list[TechnicianChoice] = []
+    follow_ups: list[FollowUpRow] = []
+    history: list[HistoryEntry] = []
     history_title: str = ""
     history_signature: str = ""
     auto_dispatch: bool = False
@@ -371,22 +279,17 @@ class OfficeState(JobsView):
         return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        rows = self._rows(session, jobs.office_board(session, actor), timezone, actor)
-        keep = {"overdue": lambda r: r["overdue"] == "1", "breaches": lambda r: r["breaches"] != "",
-                "postponed": lambda r: r["postponed"] == "1"}.get(self.show, lambda r: True)
-        self.board = [r for r in rows if keep(r)]
-        self.auto_dispatch = estate.estate_of(session, actor).auto_dispatch
-        self.technicians = [{"id": str(t.id), "name": t.name, "open": str(n)}
-                            for t, n in jobs.technician_load(session, actor)]
-        places = self._places(session, [r for _, r in jobs.pending_follow_ups(session, actor)])
-        self.follow_ups = [{"id": str(f.id), "request": str(r.id), "place": places.get(r.id, ""),
-                            "reason": self._text(f"followup.{f.reason}"), "description": r.description}
-                           for f, r in jobs.pending_follow_ups(session, actor)]
+        self._hold(board=jobs.office_rows(session, actor, self.show),
+                   auto_dispatch=session.get(Estate, actor.estate_id).auto_dispatch,
+                   technicians=jobs.technician_choices(session, actor),
+                   follow_ups=jobs.follow_up_rows(session, actor))
 
     @rx.event
     def refresh(self):
-        """Reload the board (the page also calls this every few seconds)."""
+        """Re-read the board (the page asks every few seconds); nothing is sent when nothing changed."""
+        self._reload()
+
+    def _reload(self) -> None:
         try:
             with session_scope() as session:
                 actor = self._actor(session)
@@ -412,8 +315,7 @@ class OfficeState(JobsView):
         """Move a job's promise (recorded as a breach after its one postponement)."""
         form = self._fields(form)
         try:
-            with session_scope() as session:
-                when = self._local_time(session, form.get("new_time"))
+            when = self._local_time(form.get("new_time"))
         except DomainError as error:
             self.error = self._say(error)
             return
@@ -422,11 +324,8 @@ class OfficeState(JobsView):
     @rx.event
     def set_show(self, show: str | list[str]):
         """Show all requests, or only the overdue, breached or postponed ones."""
-        self.show = show if show in ("all", "overdue", "breaches", "postponed") else "all"
-        with session_scope() as session:
-            actor = self._actor(session)
-            if actor is not None and actor.has(Role.MANAGER):
-                self._refresh(session, actor)
+        self.show = show if show in jobs.BOARD_FILTERS else "all"
+        self._reload()
 
     @rx.event
     def set_auto_dispatch(self, enabled: bool):
@@ -451,19 +350,11 @@ class OfficeState(JobsView):
         self.error = ""
         try:
             with session_scope() as session:
-                actor = self._actor(session)
-                entries = jobs.history(session, actor, request_id)
-                request = session.get(ServiceRequest, positive_id(request_id))
-                timezone = estate.estate_of(session, actor).timezone
-                names = dict(session.exec(select(User.id, User.name).where(User.estate_id == actor.estate_id)).all())
-                self.history_signature = data_url_of(request.signature_file) if actor.has(Role.MANAGER) else ""
+                opened = jobs.history_view(session, self._actor(session), request_id)
         except DomainError as error:
             self.error = self._say(error)
             return
-        self.history_title = f"#{request.id} {request.description[:30]}"
-        self.history = [{"when": format_local(e.created_at, timezone, "%m-%d %H:%M"),
-                         "who": names.get(e.actor_id, self._text("audit.system")),
-                         "what": self._text(f"audit.{e.action}")} for e in entries]
+        self.history_title, self.history, self.history_signature = opened.title, opened.entries, opened.signature
 
     @rx.event
     def close_history(self):
@@ -475,7 +366,7 @@ class OfficeState(JobsView):
 class FirstReceiverState(JobsView):
     """A staff member's own received requests (首按责任制) and recording a request on a resident's behalf."""
 
-    owned: list[dict[str, str]] = []
+    owned: list[RequestRow] = []
     buildings: list[str] = []
     form_key: int = 0
 
@@ -484,17 +375,15 @@ class FirstReceiverState(JobsView):
         """Show the requests this staff member received first (nothing for residents)."""
         with session_scope() as session:
             actor = self._actor(session)
-            if actor is None or not actor.has(Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN):
-                self.owned = []
+            if actor is None or not actor.has(*jobs.STAFF):
+                self._hold(owned=[])
                 return
             self._refresh(session, actor)
-            self.buildings = [b.name for b in session.exec(
-                select(Building).where(Building.estate_id == actor.estate_id).order_by(Building.name))]
+            self._hold(buildings=jobs.buildings(session, actor))
         self.error = ""
 
     def _refresh(self, session: Session, actor) -> None:
-        timezone = estate.estate_of(session, actor).timezone
-        self.owned = self._rows(session, jobs.owned_by(session, actor), timezone, actor)
+        self._hold(owned=jobs.owned_rows(session, actor))
 
     @rx.event
     def record(self, form: dict):

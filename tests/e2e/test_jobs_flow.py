@@ -39,11 +39,19 @@ def _photo(path, colour):
     return str(path)
 
 
+def _thumbnails(scope):
+    """A request's (or a picker's) photo thumbnails: each is a button that opens the photo at full size."""
+    return scope.get_by_role("button", name="查看大图")
+
+
 def _opens_full_size(page, card):
-    """Tapping a request's thumbnail opens that photo at full size (1600 px sent, 1280 px stored), then closes."""
-    card.get_by_role("img", name="photo").first.click()
-    full = page.get_by_role("dialog").get_by_role("img", name="full-size")
+    """Tapping a request's thumbnail opens that photo at full size (1600 px sent, 1280 px stored, fetched over
+    HTTP from a signed link), then closes."""
+    _thumbnails(card).first.click()
+    full = page.get_by_role("dialog").get_by_role("img", name="照片")
     expect(full).to_be_visible()
+    expect(full).to_have_attribute("src", re.compile(r"^/media/"))
+    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=full.element_handle())
     assert full.evaluate("image => image.naturalWidth") == 1280
     page.get_by_role("dialog").get_by_role("button", name="关闭").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -62,10 +70,10 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         resident.fill("textarea[name=description]", leak)
         resident.get_by_role("checkbox", name="紧急(急修)").click()
         resident.locator("#report-photos input[type=file]").set_input_files(_photo(tmp_path / "leak.jpg", "blue"))
-        expect(resident.get_by_role("img", name="photo")).to_have_count(1)
+        expect(_thumbnails(resident.locator("form").first)).to_have_count(1)
         resident.get_by_role("button", name="提交").click()
         expect(_card(resident, leak)).to_contain_text("待派单")
-        expect(_card(resident, leak).get_by_role("img", name="photo")).to_have_count(1)
+        expect(_thumbnails(_card(resident, leak))).to_have_count(1)
         _opens_full_size(resident, _card(resident, leak))
 
         login(office, MANAGER[0], MANAGER[1], "/manager")
@@ -88,7 +96,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
 
         login(technician, TECHNICIAN[0], TECHNICIAN[1], "/technician")
         job = _card(technician, leak)
-        expect(job.get_by_role("img", name="photo")).to_have_count(1)
+        expect(_thumbnails(job)).to_have_count(1)
         _opens_full_size(technician, job)
         job.get_by_role("button", name="接单出发").click()
         expect(job).to_contain_text("处理中")
@@ -97,7 +105,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         job.locator("textarea[name=work_done]").fill("更换厨房进水软管")
         job.locator("input[name=parts]").fill("进水软管 1 根")
         job.locator("#work-photos input[type=file]").set_input_files(_photo(tmp_path / "fixed.jpg", "green"))
-        expect(job.get_by_role("img", name="photo")).to_have_count(2)
+        expect(_thumbnails(job)).to_have_count(2)
         _sign(technician)
         screenshot(technician, f"jobs-finish-{app.backend}")
         job.get_by_role("button", name="确认完工").click()
@@ -111,7 +119,7 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         mine.get_by_role("button", name="满意", exact=True).click()
         expect(mine).to_contain_text("已完成")
         expect(mine).to_contain_text("按时")
-        expect(mine.get_by_role("img", name="photo")).to_have_count(2)
+        expect(_thumbnails(mine)).to_have_count(2)
         with Session(get_engine(app.db_url)) as session:
             rated = session.exec(select(ServiceRequest).where(ServiceRequest.description == leak)).one()
             assert (rated.satisfied, rated.rating_comment) == (True, "师傅很专业")
@@ -126,7 +134,8 @@ def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser,
         dialog = office.get_by_role("dialog")
         for step in ("提交报事", "派单", "接单出发", "完工", "确认满意"):
             expect(dialog).to_contain_text(step)
-        expect(dialog.get_by_role("img", name="signature")).to_be_visible()
+        expect(dialog.get_by_role("img", name="业主签名")).to_be_visible()
+        expect(dialog.get_by_role("img", name="业主签名")).to_have_attribute("src", re.compile(r"^/media/"))
     finally:
         for page in (resident, office, technician):
             page.context.close()

@@ -3,6 +3,7 @@
 import io
 import re
 
+import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import func
@@ -20,7 +21,7 @@ from estate_pwa.services import accounts, jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
 from estate_pwa.states.auth import LoginState
-from estate_pwa.states.jobs import JobsView, OfficeState, TechnicianJobsState
+from estate_pwa.states.jobs import OfficeState, ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState, RoundDetailView
 from estate_pwa.states.session import SessionState
@@ -87,7 +88,7 @@ def _targets(db_url: str) -> dict[str, int]:
                 "technician": technician.id, "point": point.id, "area": area.id, "round": patrol_round.id}
 
 
-ROUND_OPENED = r"'detail_title_rx_state_': '[^']+'"
+ROUND_OPENED = r"'detail_open_rx_state_': True"
 """What the server sends when a round's detail was opened."""
 INVITE_SHOWN = r"'invite_qr_rx_state_': '/files/[^']+'"
 """What the server sends when an invite was issued: the link to its QR image (never the image itself)."""
@@ -173,6 +174,7 @@ def test_manager_handlers_change_nothing_and_reveal_nothing(app, who):
     assert "/join?code=" not in received and "data:image/png" not in received
     assert not re.search(INVITE_SHOWN, received)
     assert "南门岗" not in received and "JVBERi" not in received  # no checkpoint names, no printable sheet
+    assert "/files/" not in received  # nor a link to one, to a code's image or to an export
     assert not re.search(ROUND_OPENED, received)
 
 
@@ -194,7 +196,8 @@ def test_the_same_calls_work_for_a_manager(app):
     after = _snapshot(app.db_url)
     assert MANAGER_PHONE in received and "data:image/png" in received
     assert re.search(INVITE_SHOWN, received)
-    assert "JVBERi" in received and "南门岗" in received  # the printable sheet and the checkpoints
+    assert "JVBERi" not in received and "南门岗" in received  # the checkpoints; files go by link, not the socket
+    assert "/files/" in received  # links to the printable sheet, the codes' images and the export
     assert re.search(ROUND_OPENED, received)
     assert after["routes"] == before["routes"] + 1
     assert len(after["checkpoints"]) == len(before["checkpoints"]) + 1
@@ -286,8 +289,9 @@ async def _call_once(app_url: str, device_token: str, page: str, state: type, ha
         await client.close()
 
 
-def _open_photo(app_url: str, device_token: str, photo_id: str):
-    return _call_once(app_url, device_token, "/resident/requests", JobsView, "open_photo", photo_id=photo_id)
+def _photo_links(app_url: str, device_token: str, page: str, state: type) -> set[str]:
+    """The signed photo links a screen's rows send to this device when it opens."""
+    return set(re.findall(r"/media/[A-Za-z0-9_.~-]+", run(_call_once(app_url, device_token, page, state, "load"))))
 
 
 def _resident_of_another_unit(db_url: str, estate_id: int, unit_id: int) -> str:
@@ -303,23 +307,34 @@ def _resident_of_another_unit(db_url: str, estate_id: int, unit_id: int) -> str:
         return accounts.login(session, neighbour.phone, PASSWORD)[1]
 
 
-def test_a_full_size_photo_reaches_only_those_who_may_see_its_request(app, monkeypatch):
+def test_a_photo_is_linked_only_for_those_who_may_see_its_request(app, monkeypatch):
+    """Photos travel as signed links in the rows of those who may see the request (never as data in the socket);
+    the link serves the stored image, and a forged link nothing."""
     monkeypatch.setenv("ESTATE_MEDIA_DIR", str(ROOT / "var" / "media"))
     buffer = io.BytesIO()
     Image.new("RGB", (1600, 1200), "orange").save(buffer, format="JPEG")
     with Session(get_engine(app.db_url)) as session:
         owner = session.exec(select(User).where(User.phone == DEMO_RESIDENT[0])).one()
-        request = jobs.submit(session, actor_for(session, owner), "repair", "照片权限测试", "plumbing",
-                              photos=[media.save_photo(buffer.getvalue(), "requests")])
+        jobs.submit(session, actor_for(session, owner), "repair", "照片权限测试", "plumbing",
+                    photos=[media.save_photo(buffer.getvalue(), "requests")])
         session.commit()
-        photo_id = str(jobs.photo_files(session, [request])[request.id][0].id)
         neighbour_token = _resident_of_another_unit(app.db_url, owner.estate_id, owner.unit_id)
     owner_token = _login(app.db_url, DEMO_RESIDENT[0], DEMO_RESIDENT[1])
     technician_token = _login(app.db_url, *DEMO_ACCOUNTS[4][:2])
 
-    for token in (neighbour_token, "", "A" * 43):
-        received = run(_open_photo(app.url, token, photo_id))
-        assert "data:image/jpeg" not in received
-    assert "记录不存在" in run(_open_photo(app.url, neighbour_token, photo_id))
-    for token in (owner_token, technician_token):  # the technician sees it while the repair waits in the pool
-        assert "data:image/jpeg" in run(_open_photo(app.url, token, photo_id))
+    seen = {}
+    for who, token, page, state in (
+            ("owner", owner_token, "/resident/requests", ResidentRequestsState),
+            ("technician", technician_token, "/technician", TechnicianJobsState),  # it waits in their pool
+            ("neighbour", neighbour_token, "/resident/requests", ResidentRequestsState),
+            ("anonymous", "", "/resident/requests", ResidentRequestsState),
+            ("forged token", "A" * 43, "/technician", TechnicianJobsState)):
+        seen[who] = _photo_links(app.url, token, page, state)
+    assert seen["owner"] and seen["technician"]
+    assert seen["neighbour"] == seen["anonymous"] == seen["forged token"] == set()
+    for link in seen["owner"]:
+        response = httpx.get(app.url + link, timeout=10)
+        assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
+        assert "immutable" in response.headers["cache-control"]
+    forged = next(iter(seen["owner"]))[:-4] + "AAAA"
+    assert httpx.get(app.url + forged, timeout=10).status_code == 404

@@ -11,7 +11,7 @@ from estate_pwa.models import Area, PatrolPoint, Role, ServiceRequest, User
 from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.auth import JoinState, LoginState
-from estate_pwa.states.jobs import JobsView, ResidentRequestsState, TechnicianJobsState
+from estate_pwa.states.jobs import ResidentRequestsState, TechnicianJobsState
 from estate_pwa.states.manager import RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.me import MeState
 from estate_pwa.states.patrol import PatrolBoardState, PatrolSetupState, RoundDetailView
@@ -137,7 +137,8 @@ def test_job_handlers_refuse_hostile_input_with_a_message(app):
     resident_calls += [(ResidentRequestsState, "submit", {"form": {"kind": "repair", "description": "漏水",
                                                                     "place": place}})
                        for place in HOSTILE_VALUES if place not in ("", None)]
-    resident_calls += [(JobsView, "open_photo", {"photo_id": value}) for value in HOSTILE_VALUES]
+    resident_calls += [(ResidentRequestsState, "note_comment", {"request_id": value, "text": value})
+                       for value in HOSTILE_VALUES]
     technician_calls = [(TechnicianJobsState, "load", {})]
     technician_calls += [(TechnicianJobsState, handler, {"request_id": value})
                          for handler in ("accept", "claim", "resume") for value in HOSTILE_VALUES]
