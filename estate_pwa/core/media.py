@@ -97,26 +97,6 @@ def save_png_data_url(data_url: object, folder: str) -> str:
     return save_image(data, folder)
 
 
-def thumbnail_data_url(name: str) -> str:
-    """A stored photo's thumbnail as a data URL (being replaced by signed URLs: services/files.py)."""
-    return _jpeg_data_url(stored_path(name + THUMB_SUFFIX))
-
-
-def photo_data_url(name: str) -> str:
-    """A stored photo at full size as a data URL (being replaced by signed URLs: services/files.py)."""
-    return _jpeg_data_url(stored_path(name))
-
-
-def _jpeg_data_url(path: Path | None) -> str:
-    return "" if path is None else "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def data_url_of(name: str | None) -> str:
-    """A stored image as a data URL (being replaced by signed URLs: services/files.py)."""
-    path = stored_path(name)
-    return "" if path is None else DATA_URL_PREFIX + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
 PDF_MAGIC = b"%PDF-"
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
