@@ -3,6 +3,8 @@
 from estate_pwa.i18n._text import Text
 
 TEXT: dict[str, Text] = {
+    "incident.serious_security": Text("认定为重大刑事案件", "Classed as a major criminal case"),
+    "incident.serious_fire_alarm": Text("确认为火灾(不仅是火警)", "Confirmed as a fire (not only an alarm)"),
     # page titles (page_title)
     "title.incident": Text("事件上报", "Report an incident"),
     # incident

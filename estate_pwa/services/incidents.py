@@ -144,9 +144,15 @@ def may_close(actor: Actor, incident: Incident) -> bool:
     return actor.has(Role.MANAGER) and incident.status == IncidentStatus.OPEN
 
 
+SERIOUS = {IncidentCategory.SECURITY: "major_crime", IncidentCategory.FIRE_ALARM: "actual_fire"}
+"""What a manager may class an incident as when closing it: a security incident as a major criminal case
+(重大刑事案件), a fire alarm as a fire (火灾). Both count toward the plan's zero-tolerance indicators."""
+
+
 def close_incident(session: Session, actor: Actor | None, incident_id: object, note: object,
-                   now: datetime | None = None) -> Incident:
-    """A manager closes an open incident with a note on how it was dealt with (of two at once, one wins)."""
+                   serious: object = False, now: datetime | None = None) -> Incident:
+    """A manager closes an open incident with a note on how it was dealt with (of two at once, one wins), and
+    classes a security incident or fire alarm as serious (a major criminal case, a fire) when it was."""
     actor = require(session, actor, INCIDENT_REFUSED, Role.MANAGER)
     with refusing(session, actor, INCIDENT_REFUSED):
         incident = in_estate(session, actor, Incident, positive_id(incident_id))
@@ -155,12 +161,19 @@ def close_incident(session: Session, actor: Actor | None, incident_id: object, n
         if not may_close(actor, incident):
             raise InvalidInput("error.incident_closed")
         closing_note = text(note, "error.note_required", NOTE_MAX, multiline=True)
+        if serious not in (True, False, "on", "", None):
+            raise InvalidInput("error.bad_request")
+        serious = serious in (True, "on")
+        if serious and incident.category not in SERIOUS:
+            raise InvalidInput("error.bad_request")
+    if serious:
+        setattr(incident, SERIOUS[incident.category], True)
     incident.status = IncidentStatus.CLOSED
     incident.closed_by_id = actor.id
     incident.closed_at = now or utcnow()
     incident.closing_note = closing_note
     audit.record(session, actor.estate_id, session.get(User, actor.id), "incident_closed", "incident", incident.id,
-                 note=closing_note)
+                 note=closing_note, **({SERIOUS[incident.category]: True} if serious else {}))
     return incident
 
 

@@ -157,6 +157,6 @@ class OpenIncidentsState(ManagerWatch, SessionState):
     def close(self, form: dict):
         """Close one incident with a note on how it was dealt with."""
         form = self._fields(form)
-        if self._act(incidents.close_incident, form.get("incident"), form.get("note")):
+        if self._act(incidents.close_incident, form.get("incident"), form.get("note"), form.get("serious", False)):
             return rx.toast.success(self._text("incident.closed_done"))
         return rx.toast.error(self.error)

@@ -17,6 +17,12 @@ from estate_pwa.i18n import DEFAULT_LANGUAGE, LANGUAGES, TEXT, Text, page_title,
 from estate_pwa.models import (IncidentCategory, IncidentStatus, RepairCategory, RequestKind, RequestStatus, Role,
                                RoundStatus, ScanOutcome, Urgency)
 from estate_pwa.services.jobs import PAUSE_REASONS
+from estate_pwa.models import Rating
+from estate_pwa.services.indicators import REGISTRY, PeriodKind
+from estate_pwa.services.indicators.certification import EVIDENCE_ITEMS, LEVELS
+from estate_pwa.services.indicators.registry import Base
+from estate_pwa.services.survey import ASPECTS
+from estate_pwa.services.incidents import SERIOUS
 
 PACKAGE = Path(estate_pwa.__file__).parent
 I18N = Path(i18n.__file__).parent
@@ -145,7 +151,20 @@ FAMILIES: dict[str, object] = {
     "patrol.scan_{}": ScanOutcome,
     "incident.category_{}": IncidentCategory,
     "incident.status_{}": IncidentStatus,
+    "incident.serious_{}": SERIOUS,
+    "patrol.filter_{}": ("route", "guard"),  # the patrol history's filters' names (pages/patrol.py)
     "audit.{}": audit_actions,
+    "indicator.status.{}": ("met", "not_met", "no_data"),
+    "indicator.trend.{}": ("up", "down", "flat"),
+    "indicator.base.{}": Base,
+    "indicator.period.{}": PeriodKind,
+    "indicator.report_{}": ("pdf", "xlsx", "csv"),
+    "indicator.why.feature.{}": lambda: {i.feature for i in REGISTRY.values()},
+    "survey.aspect.{}": ASPECTS,
+    "survey.rating.{}": Rating,
+    "certification.level.{}": lambda: [level.key for level in LEVELS],
+    "certification.state.{}": ("upcoming", "open", "passed", "unknown"),
+    "certification.evidence.{}": EVIDENCE_ITEMS,
 }
 
 

@@ -411,3 +411,21 @@ def test_each_polling_tally_is_one_query_on_its_index(session, db_url, estate, g
             sql, params = statements[0]
             plan = " ".join(str(r) for r in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
             assert index in plan, plan
+
+
+def test_closing_classes_a_security_incident_as_major_crime_and_a_fire_alarm_as_fire(session, factory, estate, boss):
+    guard = factory.actor(factory.user(estate, Role.GUARD))
+    crime = incidents.report_incident(session, guard, "security", "车辆被盗")
+    alarm = incidents.report_incident(session, guard, "fire_alarm", "烟感报警")
+    other = incidents.report_incident(session, guard, "violation", "违章搭建")
+    session.commit()
+    incidents.close_incident(session, boss, crime.id, "已报警", "on")
+    incidents.close_incident(session, boss, alarm.id, "确认起火,已扑灭", True)
+    session.commit()
+    assert (crime.major_crime, crime.actual_fire, alarm.actual_fire, alarm.major_crime) == (True, False, True, False)
+    for serious in ("on", "yes", ["on"]):
+        with pytest.raises(InvalidInput):
+            incidents.close_incident(session, boss, other.id, "已处理", serious)
+    incidents.close_incident(session, boss, other.id, "已处理", "")
+    session.commit()
+    assert other.status == "closed"

@@ -114,6 +114,14 @@ declare(Indicator(
     "shown with the response rate and, stricter, ÷ occupied households (no answer counts as not satisfied).",
     bases=(Base.ANSWERED, Base.HOUSEHOLDS)))
 declare(Indicator(
+    "satisfaction_strict", 25, "综合满意率(按入住户数)", "Satisfaction over occupied households", GE, 98, P, "survey",
+    "(满意 + 基本满意)÷ 入住户数,未作答的户视为不满意。", "(Satisfied + fairly satisfied) ÷ occupied households; "
+    "households that did not answer count as not satisfied.", parent="satisfaction"))
+declare(Indicator(
+    "survey_response", 25, "调查回收率", "Survey response rate", GE, 0, P, "survey",
+    "期间内作答的户数 ÷ 入住户数。", "Households that answered in the period ÷ occupied households.",
+    parent="satisfaction"))
+declare(Indicator(
     "community_activities", 0, "社区文化活动(每年)", "Community activities a year", GE, 12, C, "activities",
     "每年不少于 12 次,每次参与不少于 300 人;只计参与达到 300 人的活动。活动功能上线后计算。",
     "At least 12 a year with at least 300 people each; only activities reaching 300 people count. Computed once "

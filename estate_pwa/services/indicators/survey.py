@@ -21,6 +21,16 @@ def _satisfaction(session: Session, context: Context, windows: Sequence[Window])
     return [Reading(n, d, "" if d else "indicator.why.no_answers") for n, d in pairs]
 
 
+def _over_households(counted):
+    def measure(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
+        households = population(session, Context(context.estate_id, context.now, Base.HOUSEHOLDS))
+        pairs = per_window(session, SurveyAnswer, [SurveyAnswer.estate_id == context.estate_id],
+                           col(SurveyAnswer.answered_at), windows, CONTENT)
+        return [Reading(counted(n, d), households if d else 0, "" if d else "indicator.why.no_answers")
+                for n, d in pairs]
+    return measure
+
+
 def _answers(session: Session, context: Context, window: Window, offset: int, limit: int):
     where = [SurveyAnswer.estate_id == context.estate_id, inside(col(SurveyAnswer.answered_at), window)]
     total = session.exec(select(func.count()).select_from(SurveyAnswer).where(*where)).one()
@@ -34,3 +44,5 @@ def _answers(session: Session, context: Context, window: Window, offset: int, li
 
 
 measured_by("satisfaction", _satisfaction, _answers)
+measured_by("satisfaction_strict", _over_households(lambda content, answered: content), _answers)
+measured_by("survey_response", _over_households(lambda content, answered: answered), _answers)

@@ -210,3 +210,19 @@ def test_only_managers_see_indicators_and_set_targets_with_valid_values(session,
             indicators.set_target(session, boss, key, op, target, base)
     with pytest.raises(InvalidInput):
         indicators.detail(session, boss, "repair_timeliness", "month", page=0)
+
+
+def test_satisfaction_shows_the_stricter_rate_and_the_response_rate_apart(session, estate, boss, households):
+    units, people = households
+    survey = Survey(estate_id=estate.id, title="回收率", opened_at=local(2026, 3, 1), opened_by_id=boss.id)
+    session.add(survey)
+    session.flush()
+    for unit, person, overall in ((units[0], people[0], Rating.FAIRLY_SATISFIED), (units[1], people[2], Rating.SATISFIED)):
+        session.add(SurveyAnswer(estate_id=estate.id, survey_id=survey.id, unit_id=unit.id, resident_id=person.id,
+                                 overall=overall, security=overall, cleaning=overall, repairs=overall,
+                                 greenery=overall, attitude=overall, answered_at=local(2026, 3, 2)))
+    session.commit()
+    detail = indicators.detail(session, boss, "satisfaction", "month", now=NOW)
+    assert detail.tile.value == "100.0%"
+    parts = {p.key: (p.numerator, p.denominator, p.value) for p in detail.parts}
+    assert parts == {"satisfaction_strict": ("2", "3", "66.7%"), "survey_response": ("2", "3", "66.7%")}
