@@ -68,6 +68,7 @@ TEXT: dict[str, Text] = {
     "indicator.why.no_violations": Text("本期间没有发现违章", "No violations were found in this period"),
     "indicator.why.no_answers": Text("本期间没有调查答卷", "No survey answers in this period"),
     "indicator.why.zero_denominator": Text("分母为零", "The denominator is zero"),
+    "audit.demo_history_generated": Text("生成演示历史数据", "generated the demo history"),
     "audit.indicator_refused": Text("指标操作被拒绝", "an indicator action was refused"),
     "audit.indicator_target_set": Text("修改指标目标", "changed an indicator's target"),
     "audit.survey_refused": Text("调查操作被拒绝", "a survey action was refused"),

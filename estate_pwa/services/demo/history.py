@@ -74,7 +74,8 @@ def generate(session: Session, estate: Estate, now: datetime) -> Summary:
     with backdated(session, world):
         steps = run(world, [*requests.stories(world), *patrols.stories(world), *incident_stories(world),
                             survey_story(world)])
-    audit.record(session, estate.id, None, MARKER, "estate", estate.id, until=now.isoformat(), steps=steps)
+    audit.record(session, estate.id, None, "demo_history_generated", "estate", estate.id, until=now.isoformat(),
+                 steps=steps)
     session.commit()
     return Summary(True, timer.perf_counter() - began, steps, counts(session, estate))
 
