@@ -29,8 +29,8 @@ class IndicatorsState(SessionState):
         return self._open(Role.MANAGER)
 
     @rx.event
-    def choose_period(self, kind: str):
-        """Show another period (month, quarter, year, rolling 12 months)."""
+    def choose_period(self, kind: str | list[str]):
+        """Show another period (month, quarter, year, rolling 12 months); the service refuses anything else."""
         if self._act(indicators.overview, kind):
             self.period = kind
 
