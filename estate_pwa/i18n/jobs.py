@@ -37,6 +37,7 @@ TEXT: dict[str, Text] = {
     # jobs
     "jobs.dispatch_clock": Text("3分钟派单", "3-minute dispatch"),
     "jobs.finish_clock": Text("承诺完成", "Promised finish"),
+    "jobs.clock_paused": Text("计时已暂停(业主原因)", "Clock paused (resident)"),
     "jobs.submitted": Text("已提交,物业将在3分钟内安排", "Sent: the office will dispatch within 3 minutes"),
     "jobs.closed": Text("工单已完工", "Job closed"),
     "jobs.new_title": Text("我要报事", "New request"),

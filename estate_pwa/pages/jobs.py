@@ -35,6 +35,11 @@ def _clock(row, server_now: rx.Var) -> rx.Component:
             countdown(row.deadline, server_now, data_testid="countdown"),
             align="center", spacing="1",
         ),
+        rx.cond(row.clock == "paused", rx.hstack(
+            rx.icon("timer-off", size=14),
+            rx.text(t("jobs.clock_paused"), size="1", color="var(--gray-11)"),
+            align="center", spacing="1",
+        )),
     )
 
 

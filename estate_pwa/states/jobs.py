@@ -5,6 +5,7 @@ actions the viewer may take). A refresh that finds the same rows assigns nothing
 """
 
 import asyncio
+import hashlib
 from datetime import datetime
 
 import reflex as rx
@@ -35,13 +36,19 @@ class JobsView(SessionState):
     server_now: str = ""
     error: str = ""
 
+    _held: dict[str, str] = {}
+    """A digest of what each held var was last given (a var read back from the state is not the rows given)."""
+
     def _hold(self, **values) -> bool:
-        """Assign the vars whose value changed (an unchanged var is not sent again); stamp the server's time
-        for the countdowns when anything did. Returns whether anything changed."""
-        changed = {name: value for name, value in values.items() if getattr(self, name) != value}
-        for name, value in changed.items():
-            setattr(self, name, value)
+        """Assign the vars whose rows changed (an unchanged var is not sent again); stamp the server's time for
+        the countdowns when anything did. Returns whether anything changed."""
+        digests = {name: hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+                   for name, value in values.items()}
+        changed = [name for name, digest in digests.items() if self._held.get(name) != digest]
+        for name in changed:
+            setattr(self, name, values[name])
         if changed:
+            self._held = {**self._held, **{name: digests[name] for name in changed}}
             self.server_now = utcnow().isoformat()
         return bool(changed)
 

@@ -42,7 +42,8 @@ class RequestRow:
     deadline: str = ""
     """The deadline that applies (ISO, UTC); '' once finished."""
     clock: str = ""
-    """Which clock `deadline` is: 'dispatch' (the 3-minute promise) or 'finish' (the promise or the reply due)."""
+    """Which clock applies: 'dispatch' (the 3-minute promise), 'finish' (the promise or the reply due), or
+    'paused' (stopped by a resident-caused pause; no deadline until it resumes)."""
     promised: str = ""
     technician: str = ""
     first_receiver: str = ""
@@ -151,12 +152,13 @@ def request_rows(session: Session, actor: Actor, requests: list[ServiceRequest],
         waiting = request.kind == RequestKind.REPAIR and request.accepted_at is None \
             and request.status in (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
         deadline = clock.dispatch_deadline if waiting else (clock.finish_deadline or clock.feedback_deadline)
+        paused = request.status == RequestStatus.PAUSED  # its deadline moves with the pause: no countdown
         rows.append(RequestRow(
             id=request.id, kind=request.kind, category=request.category, urgency=request.urgency,
             status=request.status, place=where.get(request.id, ""), description=request.description,
             received=format_local(request.received_at, timezone, SHORT),
-            deadline="" if request.status in FINISHED or deadline is None else deadline.isoformat(),
-            clock="dispatch" if waiting else "finish",
+            deadline="" if request.status in FINISHED or paused or deadline is None else deadline.isoformat(),
+            clock="dispatch" if waiting else "paused" if paused else "finish",
             promised=format_local(request.promised_at, timezone, SHORT),
             technician=names.get(request.technician_id, ""), first_receiver=names.get(request.first_receiver_id, ""),
             contact=contacts.get(request.reporter_id, ""), reply=request.reply or "",

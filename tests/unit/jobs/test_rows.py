@@ -132,7 +132,12 @@ def test_a_row_carries_keys_names_place_and_the_clock_that_applies(session, esta
     assert (working.clock, working.technician, working.first_receiver) == ("finish", "师傅甲", "经理")
     assert working.deadline == (NOW + 2 * MIN + timedelta(hours=4)).isoformat()
     assert working.promised == "03-10 16:02" and working.dispatch_met
-    jobs.complete(session, tech, job.id, "修好了", now=NOW + HOUR)
+    jobs.pause(session, tech, job.id, "resident_not_home", now=NOW + HOUR)
+    session.commit()
+    paused = [jobs.request_rows(session, boss, [job], NOW + HOUR + n * MIN)[0] for n in (1, 2)]
+    assert paused[0] == paused[1] and (paused[0].clock, paused[0].deadline) == ("paused", "")  # nothing to resend
+    jobs.resume(session, tech, job.id, now=NOW + 2 * HOUR)
+    jobs.complete(session, tech, job.id, "修好了", now=NOW + 2 * HOUR)
     session.commit()
     [done] = jobs.request_rows(session, boss, [job], NOW + 2 * HOUR)
     assert (done.deadline, done.on_time, done.late) == ("", True, False)
