@@ -3,6 +3,12 @@
 from estate_pwa.i18n._text import Text
 
 TEXT: dict[str, Text] = {
+    "audit.complaint_confirmed": Text("认定投诉是否有效", "confirmed whether a complaint was effective"),
+    "error.only_complaints_confirmed": Text("只有投诉需要认定是否有效", "Only complaints are confirmed as effective or not"),
+    "jobs.effective": Text("有效投诉", "Effective"),
+    "jobs.not_effective": Text("非有效投诉", "Not effective"),
+    "jobs.confirm_effective": Text("认定为有效投诉(物业责任)", "Confirm: the service's fault"),
+    "jobs.confirm_not_effective": Text("认定为非有效投诉", "Confirm: not the service's fault"),
     # page titles (page_title)
     "title.requests": Text("报事", "Requests"),
     "title.jobs": Text("工单", "Jobs"),

@@ -360,6 +360,20 @@ def _office_actions(row) -> rx.Component:
                 spacing="2",
             ),
         ),
+        rx.cond(
+            row.actions.contains("confirm_effective"),
+            rx.hstack(
+                rx.cond(row.effective == "yes", rx.badge(t("jobs.effective"), color_scheme="red", variant="soft")),
+                rx.cond(row.effective == "no", rx.badge(t("jobs.not_effective"), variant="soft")),
+                rx.cond(row.effective != "yes", rx.button(
+                    t("jobs.confirm_effective"), size="1", variant="soft", color_scheme="red",
+                    on_click=OfficeState.confirm_complaint(row.id, True))),
+                rx.cond(row.effective != "no", rx.button(
+                    t("jobs.confirm_not_effective"), size="1", variant="soft",
+                    on_click=OfficeState.confirm_complaint(row.id, False))),
+                spacing="2", align="center", wrap="wrap",
+            ),
+        ),
         width="100%", spacing="2",
     )
 

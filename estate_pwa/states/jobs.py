@@ -345,6 +345,11 @@ class OfficeState(JobsView):
         self._act(jobs.mark_quality, request_id, passed is True)
 
     @rx.event
+    def confirm_complaint(self, request_id: str, effective: bool):
+        """Confirm whether a complaint was the service's fault (有效投诉)."""
+        self._act(jobs.confirm_complaint, request_id, effective is True)
+
+    @rx.event
     def record_follow_up(self, form: dict):
         """Record a follow-up visit's outcome."""
         form = self._fields(form)

@@ -22,7 +22,7 @@ from estate_pwa.services.jobs.dispatch import (
     auto_dispatch, claim, dispatch, open_jobs, set_auto_dispatch, technician_load,
 )
 from estate_pwa.services.jobs.feedback import (
-    FOLLOW_UP_REASONS, mark_quality, pending_follow_ups, rate, record_follow_up, reply,
+    FOLLOW_UP_REASONS, confirm_complaint, mark_quality, pending_follow_ups, rate, record_follow_up, reply,
 )
 from estate_pwa.services.jobs.intake import buildings, common_areas, record_for_unit, record_on_behalf, submit
 from estate_pwa.services.jobs.photos import FOLDERS, MAX_PHOTOS, photo_file, photo_files
@@ -44,6 +44,7 @@ from estate_pwa.services.jobs.work import (
 )
 
 __all__ = [
+    "confirm_complaint",
     "BOARD_FILTERS", "DEFAULT_PROMISE", "DISPATCH_PROMISE", "EMERGENCY_PROMISE", "FEEDBACK_DUE", "FOLDERS",
     "FOLLOW_UP_REASONS", "HOME", "MAX_OVERRIDE", "MAX_PHOTOS", "MAX_PROMISE", "OPEN", "PAUSE_REASONS",
     "REASON_MAX", "REQUEST", "STAFF", "STEPS", "TECHNICIAN_OPEN", "URGENCY_ORDER",

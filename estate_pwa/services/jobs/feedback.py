@@ -110,6 +110,21 @@ def sample_for_follow_up(session: Session, request: ServiceRequest) -> None:
         ensure_follow_up(session, request, "sample")
 
 
+def confirm_complaint(session: Session, actor: Actor | None, request_id: object, effective: object
+                      ) -> ServiceRequest:
+    """A manager confirms whether a complaint was the service's fault (有效投诉) or not, at any stage; it may be
+    corrected later, each decision in the request's history. Effective complaints feed the complaint indicators."""
+    actor = require(session, actor, REQUEST, Role.MANAGER)
+    request = load(session, actor, request_id)
+    check(session, actor, request, "confirm_effective")
+    with refusing(session, actor, REQUEST, request.id):
+        if not isinstance(effective, bool):
+            raise InvalidInput("error.bad_request")
+    request.effective = effective
+    log(session, actor, request, "complaint_confirmed", effective=effective)
+    return request
+
+
 def record_follow_up(session: Session, actor: Actor | None, follow_up_id: object, outcome: object,
                      resident_satisfied: object, now: datetime | None = None) -> FollowUp:
     """Record the outcome of a follow-up visit."""

@@ -57,6 +57,8 @@ class RequestRow:
     dispatch_met: bool = False
     dispatch_missed: bool = False
     late_excused: bool = False
+    effective: str = ""
+    """For complaints: 'yes' (confirmed the service's fault), 'no', or '' (not yet confirmed)."""
     photos: list[PhotoLink] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
@@ -166,6 +168,7 @@ def request_rows(session: Session, actor: Actor, requests: list[ServiceRequest],
             on_time=request.on_time is True, late=request.on_time is False,
             dispatch_met=clock.dispatch_met is True, dispatch_missed=clock.dispatch_met is False,
             late_excused=clock.dispatch_excused,
+            effective="" if request.effective is None else ("yes" if request.effective else "no"),
             photos=photo_links.links([p.file for p in photos[request.id]], now),
             actions=allowed(actor, request),
         ))

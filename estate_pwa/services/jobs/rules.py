@@ -109,6 +109,8 @@ STEPS: dict[str, Step] = {
     "reschedule": Step((Role.MANAGER,), ACCEPTED_OR_PAUSED, REPAIRS, status_error="error.wrong_step"),
     "mark_quality": Step((Role.MANAGER,), FINISHED, REPAIRS),
     "reply": Step(STAFF, OPEN, FEEDBACK_KINDS, "error.not_a_complaint", first=(RECEIVER_OR_MANAGER,)),
+    "confirm_effective": Step((Role.MANAGER,), tuple(RequestStatus), (RequestKind.COMPLAINT,),
+                              "error.only_complaints_confirmed"),
     # technician (a manager may also record an agreed late arrival)
     "claim": Step((Role.TECHNICIAN,), (RequestStatus.RECEIVED,), REPAIRS, "error.not_a_repair",
                   status_error="error.already_taken", then=(IN_POOL,)),

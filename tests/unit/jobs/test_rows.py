@@ -78,12 +78,13 @@ def test_a_complaint_row_offers_the_reply_to_the_office_and_its_first_receiver(
     receiver = factory.actor(factory.user(estate, Role.CLEANER, name="保洁员"))
     recorded = jobs.record_on_behalf(session, receiver, units[0].id, kind, "楼道太吵", now=NOW)
     session.commit()
-    assert jobs.request_rows(session, boss, [job])[0].actions == ["reply"]
+    confirm = ["confirm_effective"] if kind == "complaint" else []  # managers confirm complaints at any stage
+    assert jobs.request_rows(session, boss, [job])[0].actions == ["reply", *confirm]
     assert jobs.request_rows(session, guard, [job])[0].actions == []
     assert jobs.request_rows(session, receiver, [recorded])[0].actions == ["reply"]
     assert jobs.request_rows(session, guard, [recorded])[0].actions == []
     done = _at_stage(session, boss, resident, tech, "completed", kind)
-    assert jobs.request_rows(session, boss, [done])[0].actions == []
+    assert jobs.request_rows(session, boss, [done])[0].actions == confirm
     assert jobs.request_rows(session, resident, [done])[0].actions == ["rate"]
 
 
