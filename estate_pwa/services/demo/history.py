@@ -8,6 +8,7 @@ import random
 import time as timer
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,10 +21,13 @@ from estate_pwa.services import audit, incidents
 from estate_pwa.services import survey as surveys
 from estate_pwa.services.demo import patrols, requests
 from estate_pwa.services.demo.estate import DEMO_ACCOUNTS, DEMO_RESIDENT, add_user
+from estate_pwa.services.indicators import certification
 from estate_pwa.services.demo.world import Story, World, backdated, hours, pick, run
 from estate_pwa.services.permissions import Actor, actor_for
 
 MARKER = "demo_history_generated"
+COMMITTEE_AGE_DAYS = 430
+"""The demo owners' committee was founded about 14 months ago: the Shenzhen level's window (12–18 months) is open."""
 """The audit action that says this estate's history was generated."""
 SEED = 20261
 RESIDENT_PASSWORD = "Resident123"
@@ -74,6 +78,8 @@ def generate(session: Session, estate: Estate, now: datetime) -> Summary:
     with backdated(session, world):
         steps = run(world, [*requests.stories(world), *patrols.stories(world), *incident_stories(world),
                             survey_story(world)])
+    founded = now.astimezone(ZoneInfo(estate.timezone)).date() - timedelta(days=COMMITTEE_AGE_DAYS)
+    certification.set_committee_founded(session, world.manager, founded.isoformat(), now=now)
     audit.record(session, estate.id, None, "demo_history_generated", "estate", estate.id, until=now.isoformat(),
                  steps=steps)
     session.commit()

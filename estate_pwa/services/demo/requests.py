@@ -3,7 +3,6 @@ resident (or recorded by the office), dispatched or claimed, accepted with a pro
 postponed or reopened, finished, rated, quality-marked and visited again; complaints and suggestions replied to
 (some late), some complaints confirmed effective."""
 
-import inspect
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select
@@ -38,17 +37,6 @@ WORK_DONE = {
     RepairCategory.PUBLIC_AREA: ("更换灯具", "更换按钮面板", "调整闭门器", "修复门禁读卡器", "紧固扶手"),
 }
 PARTS = ("阀芯 x1", "灯泡 x2", "空气开关 x1", "锁芯 x1", "密封条 3m", None, None)
-
-
-def _confirm_complaint():
-    """jobs.confirm_complaint (staff confirm whether a complaint was the service's fault), when it exists."""
-    confirm = getattr(jobs, "confirm_complaint", None)
-    if confirm is None:
-        return None
-    takes_now = "now" in inspect.signature(confirm).parameters
-    return lambda session, actor, request_id, effective, now: (
-        confirm(session, actor, request_id, effective, now=now) if takes_now
-        else confirm(session, actor, request_id, effective))
 
 
 def stories(world: World) -> list[Story]:
@@ -219,10 +207,9 @@ def feedback(world: World, kind: str, received: datetime, *, resident=None, plan
         return
     yield world.now + (hours(rng.uniform(1, 40)) if rng.random() < 0.9 else hours(rng.uniform(50, 80)))
     jobs.reply(session, office, request.id, rng.choice(REPLIES), now=world.now)
-    confirm = _confirm_complaint()
-    if kind == RequestKind.COMPLAINT and confirm is not None:
+    if kind == RequestKind.COMPLAINT:
         yield world.now + minutes(rng.uniform(10, 120))
-        confirm(session, office, request.id, rng.random() < 0.4, world.now)
+        jobs.confirm_complaint(session, office, request.id, rng.random() < 0.4)
     if rng.random() < 0.1:
         return  # never confirmed by the resident
     yield world.now + hours(rng.uniform(2, 30))
