@@ -5,9 +5,9 @@ import warnings
 import reflex as rx
 from sqlalchemy.exc import SAWarning
 
-from estate_pwa import models
+from estate_pwa import http, models
 from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
-    auth, incidents, jobs, manager, me, patrol, resident, scanner, staff,
+    auth, incidents, indicators, jobs, manager, me, patrol, resident, scanner, staff, survey,
 )
 from estate_pwa.scheduler import patrol_clock
 
@@ -20,6 +20,7 @@ THEME_COLOUR = "#0d9488"
 
 app = rx.App(
     html_lang="zh-CN",
+    api_transformer=http.api,
     head_components=[
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.meta(name="theme-color", content=THEME_COLOUR),
