@@ -2,12 +2,12 @@
 // Reflex's live channels (/_event, /_upload, /ping, /_health) always go to the network.
 // A checkpoint URL opened without a connection is queued as a scan (scanqueue.js) and sent later.
 importScripts("/scanqueue.js");
-const CACHE = "estate-shell-v2";
+const CACHE = "estate-shell-v3";
 const ROUTES = ["/", "/login", "/join", "/me", "/manager", "/manager/staff", "/manager/units",
-  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/resident/requests", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
+  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/manager/indicator", "/manager/surveys", "/manager/certification", "/resident/requests", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
 const STATIC = ["/manifest.webmanifest", "/pwa.js", "/scanqueue.js", "/zxing_reader.wasm", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
   "/icons/icon-maskable-512.png"];
-const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes"];
+const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes", "/media", "/files"];
 const MATCH = { ignoreVary: true, ignoreSearch: true };
 // Files under /assets/ carry a content hash in their names: served from the cache. Others (sw helpers, icons,
 // the decoder) may change under the same name: asked of the network first.
