@@ -5,16 +5,16 @@ A label carries the checkpoint's current code (a reissued code needs a new print
 location, short id (P007) and the estate's name. Pages are drawn at 200 dpi.
 """
 
-import functools
 import io
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from sqlmodel import Session, col, select
 
+from estate_pwa.core.pdf import cjk_font_face  # noqa: F401  (the tests check the font through this module)
+from estate_pwa.core.pdf import font as _font
 from estate_pwa.core.qr import qr_modules
 from estate_pwa.models import Area, Building, Estate, PatrolPoint
 from estate_pwa.services import files
@@ -27,8 +27,6 @@ DPI = 200
 A4_MM = (210, 297)
 COLUMNS, ROWS = 2, 3
 PER_PAGE = COLUMNS * ROWS
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
-FONT_FAMILY = "Noto Sans CJK SC"
 SHEET_KIND = "patrol-sheet"
 LABEL_KIND = "patrol-label"
 
@@ -55,30 +53,6 @@ FOOTER_SIZE = 22
 DASH = 6
 _WRAP_UNITS = re.compile(r"[0-9A-Za-z]{1,12}|.")
 """Where a line may break: between CJK characters, and around short runs of Latin letters and digits."""
-
-
-class FontMissing(RuntimeError):
-    """The CJK font the labels are drawn with is not installed."""
-
-
-@functools.cache
-def cjk_font_face(bold: bool) -> tuple[Path, int]:
-    """The file and face index of Noto Sans CJK SC (Debian's fonts-noto-cjk, installed by `make browser`)."""
-    path = FONT_DIR / f"NotoSansCJK-{'Bold' if bold else 'Regular'}.ttc"
-    for index in range(16 if path.is_file() else 0):
-        try:
-            face = ImageFont.truetype(path, 12, index=index)
-        except OSError:
-            break
-        if face.getname()[0] == FONT_FAMILY:
-            return path, index
-    raise FontMissing(f"{FONT_FAMILY} not found in {path}: install fonts-noto-cjk (make browser)")
-
-
-@functools.cache
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    path, index = cjk_font_face(bold)
-    return ImageFont.truetype(path, size, index=index)
 
 
 @dataclass(frozen=True)
