@@ -10,7 +10,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test test-fast install install-test browser migrate
+.PHONY: run test test-fast install install-test browser migrate axe
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,14 @@ install: $(VENV)/installed
 
 install-test: $(VENV)/installed-test
 
+AXE_DIR := tests/e2e/axe
+$(AXE_DIR)/node_modules/axe-core/axe.min.js: $(AXE_DIR)/package-lock.json $(VENV)/installed
+	$(BIN)/npm ci --prefix $(AXE_DIR) --no-audit --no-fund
+	touch $@
+
+# axe-core (pinned in tests/e2e/axe/package-lock.json) for the accessibility browser test; never fetched at run time.
+axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
 browser:
 	@command -v chromium >/dev/null && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
@@ -36,7 +44,7 @@ run: migrate
 	$(BIN)/python -m estate_pwa.manage demo
 	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
-test: install-test browser
+test: install-test browser axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install-test

@@ -8,6 +8,7 @@
   function showOfflineState() {
     var banner = document.getElementById("offline-banner");
     if (banner) banner.style.display = navigator.onLine ? "none" : "block";
+    document.documentElement.toggleAttribute("data-offline", !navigator.onLine);
   }
   window.addEventListener("online", showOfflineState);
   window.addEventListener("offline", showOfflineState);

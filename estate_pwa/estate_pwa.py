@@ -6,6 +6,7 @@ import reflex as rx
 from sqlalchemy.exc import SAWarning
 
 from estate_pwa import http, models
+from estate_pwa.components.layout import connection_overlay
 from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
     auth, incidents, indicators, jobs, manager, me, patrol, resident, scanner, staff, survey,
 )
@@ -21,6 +22,7 @@ THEME_COLOUR = "#0d9488"
 app = rx.App(
     html_lang="zh-CN",
     api_transformer=http.api,
+    stylesheets=["/a11y.css"],
     head_components=[
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.meta(name="theme-color", content=THEME_COLOUR),
@@ -36,4 +38,6 @@ app = rx.App(
                     ".countdown[data-overdue='1']{color:var(--red-11)}"),
     ],
 )
+# The app's own connection state instead of Reflex's English "Cannot connect to server" toast over the tab bar.
+app.app_wraps[5, "Overlay"] = lambda stateful: connection_overlay() if stateful else None
 app.register_lifespan_task(patrol_clock)

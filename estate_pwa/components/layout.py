@@ -1,6 +1,8 @@
-"""The phone-first app shell: header, offline banner, content and the role's bottom tab bar."""
+"""The phone-first app shell: header, offline banner, main content and the role's bottom tab bar, and the quiet
+"reconnecting" note that replaces Reflex's connection toast on every screen."""
 
 import reflex as rx
+from reflex.components.core.banner import has_connection_errors
 
 from estate_pwa import routes
 from estate_pwa.components.alerts import sos_banner
@@ -28,9 +30,47 @@ def offline_banner() -> rx.Component:
     )
 
 
+def connection_status() -> rx.Component:
+    """Replaces Reflex's default overlay (its English "Cannot connect to server: websocket error…" toast over the
+    tab bar): while the event socket is down, a small "reconnecting…" note in the user's language sits above the
+    tab bar; it stays hidden while the device is offline (assets/a11y.css), where the offline banner already says so.
+    Installed by `connection_overlay` in estate_pwa.py."""
+    return rx.box(
+        rx.cond(
+            has_connection_errors,
+            rx.hstack(rx.spinner(size="1"), rx.text(t("app.reconnecting"), size="1"), align="center", spacing="2",
+                      padding="4px 12px", border_radius="999px", background="var(--color-panel-solid)",
+                      color="var(--gray-12)", box_shadow="var(--shadow-3)"),
+        ),
+        id="reconnecting",
+        role="status",
+        position="fixed",
+        left="50%",
+        transform="translateX(-50%)",
+        bottom=f"calc({NAV_HEIGHT} + env(safe-area-inset-bottom) + 8px)",
+        z_index="30",
+        pointer_events="none",
+    )
+
+
+def connection_overlay() -> rx.Component:
+    """The app wrap `(5, "Overlay")`: a fragment, because Reflex nests every later wrap and the page inside it."""
+    return rx.fragment(connection_status())
+
+
+def field_label(text: rx.Var | str, html_for: str, **props) -> rx.Component:
+    """A form field's visible label, tied to its input by id (Radix text's `html_for` ends up in CSS)."""
+    return rx.el.label(rx.text(text, as_="span", **props), html_for=html_for)
+
+
+def main(*children: rx.Component, **props) -> rx.Component:
+    """The screen's main landmark (one per page)."""
+    return rx.el.main(*children, width="100%", **props)
+
+
 def header(title_key: str) -> rx.Component:
     """Top bar: the screen's title and the estate's name."""
-    return rx.hstack(
+    return rx.el.header(rx.hstack(
         rx.vstack(
             rx.heading(t(title_key), size="5", weight="bold"),
             rx.text(SessionState.estate_name, size="1", color="var(--gray-11)"),
@@ -42,11 +82,8 @@ def header(title_key: str) -> rx.Component:
         padding="12px 16px",
         background="var(--color-panel-solid)",
         border_bottom="1px solid var(--gray-a5)",
-        position="sticky",
-        top="0",
-        z_index="10",
         width="100%",
-    )
+    ), position="sticky", top="0", z_index="10", width="100%")
 
 
 def bottom_nav(role: Role, active: str) -> rx.Component:
@@ -83,15 +120,17 @@ def app_page(role: Role | None, active: str, title_key: str, *children: rx.Compo
     return rx.box(
         offline_banner(),
         header(title_key),
-        sos_banner() if role == Role.MANAGER else rx.fragment(),
-        rx.vstack(
-            *children,
-            spacing="4",
-            padding="16px",
-            padding_bottom=f"calc({NAV_HEIGHT} + 24px)",
-            max_width=CONTENT_WIDTH,
-            margin="0 auto",
-            width="100%",
+        main(
+            sos_banner() if role == Role.MANAGER else rx.fragment(),
+            rx.vstack(
+                *children,
+                spacing="4",
+                padding="16px",
+                padding_bottom=f"calc({NAV_HEIGHT} + 24px)",
+                max_width=CONTENT_WIDTH,
+                margin="0 auto",
+                width="100%",
+            ),
         ),
         bottom_nav(role, active) if role is not None else role_nav(active),
         min_height="100vh",

@@ -6,6 +6,7 @@ HTTP and caches them, and the full-size photo is only fetched when its dialog op
 
 import reflex as rx
 
+from estate_pwa.components.a11y import labelled_upload
 from estate_pwa.components.i18n import t
 
 ACCEPT = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
@@ -42,7 +43,8 @@ def photo_picker(upload_id: str, on_drop, previews, limit: int = 3) -> rx.Compon
     """A camera/gallery button that uploads at once (`on_drop` is the state's handler, called with the files)
     and shows the photos taken so far (`previews`, a list var of PhotoLink)."""
     return rx.vstack(
-        rx.upload.root(
+        labelled_upload(
+            t("photos.add"),
             rx.button(rx.icon("camera", size=14), t("photos.add"), type="button", variant="soft", size="2"),
             id=upload_id,
             accept=ACCEPT,

@@ -6,6 +6,7 @@ TEXT: dict[str, Text] = {
     # app
     "app.name": Text("智慧物业", "Estate"),
     "app.offline": Text("当前离线,联网后自动更新", "You are offline; this screen updates when the connection returns"),
+    "app.reconnecting": Text("正在重新连接…", "Reconnecting…"),
     # lang
     "lang.switch": Text("English", "中文"),
     # weekday

@@ -4,14 +4,14 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.i18n import page_title, t
-from estate_pwa.components.layout import form_error, offline_banner
+from estate_pwa.components.layout import field_label, form_error, main, offline_banner
 from estate_pwa.states.auth import JoinState, LoginState
 from estate_pwa.states.session import SessionState
 
 
 def _field(label_key: str, **props) -> rx.Component:
     return rx.vstack(
-        rx.text(t(label_key), as_="label", size="2", weight="medium", html_for=props["id"]),
+        field_label(t(label_key), props["id"], size="2", weight="medium"),
         rx.input(size="3", width="100%", **props),
         spacing="1",
         width="100%",
@@ -21,7 +21,7 @@ def _field(label_key: str, **props) -> rx.Component:
 def _auth_frame(title_key: str, subtitle_key: str, *children: rx.Component) -> rx.Component:
     return rx.box(
         offline_banner(),
-        rx.vstack(
+        main(rx.vstack(
             rx.hstack(
                 rx.spacer(),
                 rx.button(t("lang.switch"), on_click=SessionState.switch_language, variant="ghost", size="2"),
@@ -45,7 +45,7 @@ def _auth_frame(title_key: str, subtitle_key: str, *children: rx.Component) -> r
             max_width="420px",
             margin="0 auto",
             width="100%",
-        ),
+        )),
         min_height="100vh",
         background="linear-gradient(180deg, var(--accent-3) 0%, var(--gray-2) 45%)",
     )

@@ -4,6 +4,7 @@ its definition, numbers, 12-month trend, the records behind it and the estate's 
 import reflex as rx
 
 from estate_pwa import routes
+from estate_pwa.components.a11y import labelled_upload
 from estate_pwa.components.i18n import LANGUAGE, page_title, t, t_fill, t_key
 from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
 from estate_pwa.i18n import TEXT
@@ -269,7 +270,8 @@ def _evidence(index: int, item: str) -> rx.Component:
                     rx.text(t("certification.no_files"), size="1", color="var(--gray-11)")),
             spacing="1", flex="1", min_width="0",
         ),
-        rx.upload.root(
+        labelled_upload(
+            t(f"certification.evidence.{item}"),
             rx.button(rx.icon("upload", size=14), t("certification.upload"), type="button", size="1",
                       variant="soft"),
             id=upload_id, max_files=3, multiple=True, border="none", padding="0",
