@@ -5,7 +5,7 @@ import reflex as rx
 
 from estate_pwa.components.i18n import t
 from estate_pwa.components.photos import thumbnails
-from estate_pwa.models import IncidentStatus
+from estate_pwa.models import IncidentCategory, IncidentStatus
 from estate_pwa.states.incidents import OpenIncidentsState, SosAlertsState
 
 POLL_MS = 3000
@@ -102,6 +102,11 @@ def _close_form(row) -> rx.Component:
             rx.button(t("incident.close"), type="submit", size="2", color_scheme="green"),
             spacing="2", width="100%",
         ),
+        rx.match(row.category, *[(category.value, rx.el.label(
+            rx.checkbox(name="serious", size="1", aria_label=t(f"incident.serious_{category.value}")),
+            rx.text(t(f"incident.serious_{category.value}"), size="1"),
+            display="flex", gap="6px", align_items="center", margin_top="6px"))
+            for category in (IncidentCategory.SECURITY, IncidentCategory.FIRE_ALARM)], rx.fragment()),
         on_submit=OpenIncidentsState.close,
         reset_on_submit=True,
         width="100%",
