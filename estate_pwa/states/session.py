@@ -9,9 +9,9 @@ from sqlmodel import Session
 from estate_pwa import routes
 from estate_pwa.core.db import session_scope
 from estate_pwa.i18n import LANGUAGES, tr
-from estate_pwa.core.media import MAX_BYTES, BadImage, save_photo
+from estate_pwa.core.media import MAX_BYTES, BadImage
 from estate_pwa.models import Role
-from estate_pwa.services import accounts, estate
+from estate_pwa.services import accounts, estate, photos
 from estate_pwa.services.errors import DomainError
 from estate_pwa.services.permissions import Actor
 
@@ -109,7 +109,7 @@ class SessionState(rx.State):
         stored = []
         for upload in files[:max(0, room)]:
             try:
-                stored.append(await asyncio.to_thread(save_photo, await upload.read(MAX_BYTES + 1), folder))
+                stored.append(await asyncio.to_thread(photos.store, await upload.read(MAX_BYTES + 1), folder))
             except (BadImage, AttributeError, TypeError):
                 self.error = self._text("error.bad_photo")
         return stored
