@@ -16,6 +16,7 @@ MANAGER_PATROL_SETUP = "/manager/patrol/setup"
 MANAGER_INDICATOR = "/manager/indicator"
 MANAGER_SURVEYS = "/manager/surveys"
 MANAGER_CERTIFICATION = "/manager/certification"
+MANAGER_CLEANING = "/manager/cleaning"
 GUARD = "/guard"
 GUARD_INCIDENT = "/guard/incident"
 GUARD_SCAN = "/guard/scan"
@@ -40,6 +41,7 @@ TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
         (MANAGER, "nav.home", "layout-dashboard"),
         (MANAGER_JOBS, "nav.jobs", "clipboard-list"),
         (MANAGER_PATROL, "nav.patrol", "shield-check"),
+        (MANAGER_CLEANING, "nav.cleaning", "sparkles"),
         (MANAGER_STAFF, "nav.staff", "users"),
         (MANAGER_UNITS, "nav.units", "building-2"),
         (ME, "nav.me", "circle-user"),

@@ -1,5 +1,6 @@
 """Work the app does on its own while it runs: the patrol clock, which creates every estate's coming rounds and
-closes the overdue ones, so boards and indicators are right even when nobody has a patrol screen open.
+closes the overdue ones, and makes today's cleaning tasks from the checklists, so boards and indicators are right
+even when nobody has a patrol or cleaning screen open.
 
 Every worker runs it; the work is idempotent and the database settles races (see patrol.generate_rounds).
 """
@@ -13,7 +14,7 @@ from sqlmodel import select
 from estate_pwa.core.config import settings
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Estate
-from estate_pwa.services import patrol
+from estate_pwa.services import cleaning, patrol
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,11 @@ def patrol_tick(now: datetime | None = None, db_url: str | None = None) -> int:
             done += 1
         except Exception:
             logger.exception("patrol clock: estate %s not brought up to date", estate_id)
+        try:
+            with session_scope(db_url) as session:
+                cleaning.keep_tasks_current(session, estate_id, now)
+        except Exception:
+            logger.exception("patrol clock: estate %s has not got today's cleaning tasks", estate_id)
     return done
 
 

@@ -26,12 +26,10 @@ TEXT: dict[str, Text] = {
     "home.shift_until": Text("{shift} · 至 {until}", "{shift} · until {until}"),
     "home.next_shifts": Text("我的排班", "My shifts"),
     "home.no_shifts": Text("未来7天没有排班", "No shifts in the next 7 days"),
-    "home.today_tasks": Text("今日工作", "Today's work"),
     # guard
     "guard.title": Text("保安值班", "Guard duty"),
     # cleaner
     "cleaner.title": Text("保洁工作", "Cleaning"),
-    "cleaner.tasks": Text("负责区域与清洁清单将在这里显示", "Your areas and checklists appear here"),
     # technician
     "technician.title": Text("维修工单", "Repair jobs"),
     # resident

@@ -4,6 +4,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from estate_pwa.models.audit import AuditEntry
+from estate_pwa.models.cleaning import (
+    ChecklistItem, CleaningAssignment, CleaningInspection, CleaningResult, CleaningTask, CleaningTick, Frequency, TaskKind,
+)
 from estate_pwa.models.jobs import (
     FollowUp, PhotoStage, RepairCategory, RequestKind, RequestPause, RequestPhoto, RequestStatus, ServiceRequest,
     Urgency,
@@ -25,6 +28,7 @@ ALL_TABLES = (
     PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
     Incident, IncidentPhoto, SosAlert,
     IndicatorSetting, Survey, SurveyAnswer, EvidenceFile,
+    CleaningAssignment, ChecklistItem, CleaningTask, CleaningTick, CleaningInspection, CleaningResult,
     AuditEntry,
 )
 
@@ -38,6 +42,8 @@ def _keep_audit_append_only(session: Session, _context, _instances) -> None:
 
 
 __all__ = [
+    "ChecklistItem", "CleaningAssignment", "CleaningInspection", "CleaningResult", "CleaningTask", "CleaningTick",
+    "Frequency", "TaskKind",
     "ALL_TABLES", "STAFF_ROLES", "Area", "AreaKind", "AuditEntry", "AuthSession", "Building",
     "DutyAssignment", "Estate", "EvidenceFile", "IndicatorSetting", "Rating", "Survey", "SurveyAnswer", "Facility", "FacilityCategory", "FollowUp", "Incident", "IncidentCategory",
     "IncidentPhoto", "IncidentStatus", "InviteCode", "PatrolPoint",

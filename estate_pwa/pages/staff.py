@@ -7,9 +7,11 @@ from estate_pwa.components.i18n import WEEKDAY_KEYS, page_title, t, t_fill, t_ke
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.scan_queue import scan_queue
 from estate_pwa.models import Role
+from estate_pwa.pages.cleaning import cleaner_areas
 from estate_pwa.pages.jobs import technician_jobs
 from estate_pwa.pages.patrol import guard_rounds
 from estate_pwa.services.roster import ShiftRow
+from estate_pwa.states.cleaning import CleanerState
 from estate_pwa.states.jobs import TechnicianJobsState
 from estate_pwa.states.patrol import GuardRoundsState
 from estate_pwa.states.session import SessionState
@@ -70,27 +72,6 @@ def next_shifts() -> rx.Component:
     ))
 
 
-def _staff_home(role: Role, route: str, title_key: str, icon: str, tasks_key: str) -> rx.Component:
-    return app_page(
-        role,
-        route,
-        title_key,
-        duty_card(),
-        section_title("home.today_tasks"),
-        card(rx.hstack(
-            rx.icon(icon, size=28, color="var(--accent-9)"),
-            rx.text(t(tasks_key), size="2"),
-            rx.spacer(),
-            rx.badge(t("common.soon"), variant="outline"),
-            align="center",
-            spacing="3",
-            width="100%",
-        )),
-        section_title("home.next_shifts"),
-        next_shifts(),
-    )
-
-
 @rx.page(route=routes.GUARD, title=page_title("title.guard"),
          on_load=[StaffHomeState.load_guard, GuardRoundsState.load])
 def guard_home() -> rx.Component:
@@ -107,10 +88,19 @@ def guard_home() -> rx.Component:
     )
 
 
-@rx.page(route=routes.CLEANER, title=page_title("title.cleaner"), on_load=StaffHomeState.load_cleaner)
+@rx.page(route=routes.CLEANER, title=page_title("title.cleaner"),
+         on_load=[StaffHomeState.load_cleaner, CleanerState.load])
 def cleaner_home() -> rx.Component:
-    """Cleaner's home."""
-    return _staff_home(Role.CLEANER, routes.CLEANER, "cleaner.title", "list-checks", "cleaner.tasks")
+    """Cleaner's home: duty status, today's areas with their checklists, shifts."""
+    return app_page(
+        Role.CLEANER,
+        routes.CLEANER,
+        "cleaner.title",
+        duty_card(),
+        cleaner_areas(),
+        section_title("home.next_shifts"),
+        next_shifts(),
+    )
 
 
 @rx.page(route=routes.TECHNICIAN, title=page_title("title.technician"),

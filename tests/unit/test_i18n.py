@@ -23,6 +23,7 @@ from estate_pwa.services.indicators.certification import EVIDENCE_ITEMS, LEVELS
 from estate_pwa.services.indicators.registry import Base
 from estate_pwa.services.survey import ASPECTS
 from estate_pwa.services.incidents import SERIOUS
+from estate_pwa.services.cleaning import COVERAGE
 
 PACKAGE = Path(estate_pwa.__file__).parent
 I18N = Path(i18n.__file__).parent
@@ -165,6 +166,8 @@ FAMILIES: dict[str, object] = {
     "certification.level.{}": lambda: [level.key for level in LEVELS],
     "certification.state.{}": ("upcoming", "open", "passed", "unknown"),
     "certification.evidence.{}": EVIDENCE_ITEMS,
+    "cleaning.slot_{}": ("day", "week", "shift", "rework"),  # a task row's slot (services/cleaning/views.py)
+    "cleaning.coverage_{}": COVERAGE,
 }
 
 

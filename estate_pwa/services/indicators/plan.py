@@ -45,8 +45,9 @@ declare(Indicator(
 _intact("greenery_intact", 5, "绿化完好率", "Greenery intact rate", 99, "绿地面积(m²)", "green area (m²)")
 declare(Indicator(
     "cleaning_rate", 6, "清洁、保洁率", "Cleaning pass rate", GE, 99, P, "cleaning",
-    "抽查合格项数 ÷ 抽查项数。保洁功能上线后计算。",
-    "Inspected items passed ÷ items inspected. Computed once cleaning is built."))
+    "分子:期间内抽查合格的项数;分母:期间内抽查的项数(每次抽查按清单逐项评定合格/不合格)。",
+    "Numerator: items that passed inspection in the period; denominator: items inspected in the period (each "
+    "inspection marks every item of the area's checklist pass or fail)."))
 _intact("road_intact", 7, "道路完好率及使用率", "Roads intact and usable", 100, "道路面积(m²)", "road area (m²)")
 _intact("wells_intact", 8, "化粪池、雨水井、污水井、沙井完好率", "Septic tanks and wells intact", 100, "数量", "count")
 _intact("drains_intact", 9, "排水管、明暗沟完好率", "Drains and ditches intact", 100, "长度(米)", "length (m)")
