@@ -11,6 +11,9 @@ from estate_pwa.models.jobs import (
     FollowUp, PhotoStage, RepairCategory, RequestKind, RequestPause, RequestPhoto, RequestStatus, ServiceRequest,
     Urgency,
 )
+from estate_pwa.models.fees import (
+    FeeBill, FeePayment, FeeRate, FeeReceipt, PaymentMethod, PriceUnit, ReceiptCounter, ServiceCategory, ServiceItem,
+)
 from estate_pwa.models.estate import Area, AreaKind, Building, Estate, Facility, FacilityCategory, Unit
 from estate_pwa.models.indicators import EvidenceFile, IndicatorSetting, Rating, Survey, SurveyAnswer
 from estate_pwa.models.incident import Incident, IncidentCategory, IncidentPhoto, IncidentStatus, SosAlert
@@ -28,6 +31,7 @@ ALL_TABLES = (
     PatrolPoint, PatrolRoute, RouteStop, PatrolRound, PatrolScan,
     Incident, IncidentPhoto, SosAlert,
     IndicatorSetting, Survey, SurveyAnswer, EvidenceFile,
+    FeeRate, FeeBill, FeePayment, ReceiptCounter, FeeReceipt, ServiceItem,
     CleaningAssignment, ChecklistItem, CleaningTask, CleaningTick, CleaningInspection, CleaningResult,
     AuditEntry,
 )
@@ -51,4 +55,6 @@ __all__ = [
     "RequestPhoto", "RequestStatus",
     "Role", "RoundStatus", "RouteStop", "ScanOutcome", "ServiceRequest", "Shift", "SosAlert", "Unit", "Urgency",
     "User", "UserRole",
+    "FeeBill", "FeePayment", "FeeRate", "FeeReceipt", "PaymentMethod", "PriceUnit", "ReceiptCounter",
+    "ServiceCategory", "ServiceItem",
 ]

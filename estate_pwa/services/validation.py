@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from estate_pwa.core.security import INVITE_ALPHABET, INVITE_LENGTH
@@ -23,6 +24,10 @@ LINE_BREAKS = {"\n", "\t"}
 TIME_TEXT_MAX = 40
 _WHOLE = re.compile(r"[0-9]{1,10}")
 PHOTO_STEM = r"/[0-9a-f]{32}\.jpg"
+FEN = Decimal("0.01")
+MONEY_MAX = Decimal("1000000.00")
+"""No single amount (a bill, a payment, a price) reaches a million yuan; more is a typo."""
+_MONEY = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
 
 
 def clean_phone(raw: object) -> str:
@@ -168,3 +173,23 @@ def photo_names(raw: object, folders: Iterable[str], limit: int) -> list[str]:
     if len(raw) > limit:
         raise InvalidInput("error.too_many_photos", limit=limit)
     return list(raw)
+
+
+def money(raw: object, *, zero: bool = False) -> Decimal:
+    """An amount in yuan with fen precision ('12', '12.5', '¥1,280.00', an int or a Decimal), as a Decimal with two
+    places. Refused: floats (never exact), NaN and infinities, negatives, more than two decimals, zero (unless
+    `zero`) and absurd amounts (a million yuan or more)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        raise InvalidInput("error.money_invalid")
+    if isinstance(raw, Decimal):
+        raw = format(raw, "f") if raw.is_finite() else "NaN"
+    value = str(raw).strip().lstrip("¥￥").replace(",", "")
+    if len(value) > 20 or not _MONEY.fullmatch(value):
+        raise InvalidInput("error.money_too_large" if re.fullmatch(r"[0-9]{8,}(\.[0-9]*)?", value)
+                           else "error.money_invalid")
+    amount = Decimal(value).quantize(FEN)
+    if amount >= MONEY_MAX:
+        raise InvalidInput("error.money_too_large")
+    if amount == 0 and not zero:
+        raise InvalidInput("error.money_zero")
+    return amount

@@ -24,6 +24,8 @@ from estate_pwa.services.indicators.registry import Base
 from estate_pwa.services.survey import ASPECTS
 from estate_pwa.services.incidents import SERIOUS
 from estate_pwa.services.cleaning import COVERAGE
+from estate_pwa.models import PaymentMethod, PriceUnit, ServiceCategory
+from estate_pwa.services.fees import BUCKET_LABELS
 
 PACKAGE = Path(estate_pwa.__file__).parent
 I18N = Path(i18n.__file__).parent
@@ -168,6 +170,11 @@ FAMILIES: dict[str, object] = {
     "certification.evidence.{}": EVIDENCE_ITEMS,
     "cleaning.slot_{}": ("day", "week", "shift", "rework"),  # a task row's slot (services/cleaning/views.py)
     "cleaning.coverage_{}": COVERAGE,
+    "fees.method.{}": PaymentMethod,
+    "fees.category.{}": ServiceCategory,
+    "fees.price_unit.{}": PriceUnit,
+    "fees.status.{}": ("paid", "partial", "unpaid"),
+    "fees.age.{}": BUCKET_LABELS,
 }
 
 

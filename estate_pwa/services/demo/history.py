@@ -19,6 +19,7 @@ from estate_pwa.models import (
 )
 from estate_pwa.services import audit, incidents
 from estate_pwa.services import survey as surveys
+from estate_pwa.services.demo import fees as demo_fees
 from estate_pwa.services.demo import patrols, requests
 from estate_pwa.services.demo.estate import DEMO_ACCOUNTS, DEMO_RESIDENT, add_user
 from estate_pwa.services.indicators import certification
@@ -80,6 +81,7 @@ def generate(session: Session, estate: Estate, now: datetime) -> Summary:
                             survey_story(world)])
     founded = now.astimezone(ZoneInfo(estate.timezone)).date() - timedelta(days=COMMITTEE_AGE_DAYS)
     certification.set_committee_founded(session, world.manager, founded.isoformat(), now=now)
+    demo_fees.generate(session, estate, world.manager, now)
     audit.record(session, estate.id, None, "demo_history_generated", "estate", estate.id, until=now.isoformat(),
                  steps=steps)
     session.commit()

@@ -2,7 +2,7 @@
 what the manager's screens show. A new feature declares its measures in a module here and imports it below."""
 
 from estate_pwa.services.indicators import plan  # noqa: F401  (declares every indicator first)
-from estate_pwa.services.indicators import jobs, security, survey  # noqa: F401  (measures, by feature)
+from estate_pwa.services.indicators import fees, jobs, security, survey  # noqa: F401  (measures, by feature)
 from estate_pwa.services.indicators import cleaning  # noqa: F401  (measures of cleaning)
 from estate_pwa.services.indicators import certification, report  # noqa: F401  (their downloads)
 from estate_pwa.services.indicators.periods import PeriodKind

@@ -40,8 +40,22 @@ declare(Indicator(
     "finished in the period whose quality was marked (unmarked ones are not counted)."))
 declare(Indicator(
     "fee_collection", 4, "管理费收缴率", "Management fee collection rate", GE, 98, P, "fees",
-    "实收 ÷ 应收(当期账单),清欠另计。收费功能上线后计算。",
-    "Amount received for the period's bills ÷ amount due, arrears recovered shown apart. Computed once fees are built."))
+    "分子:期间内各月账单的实收金额(作废的收款不计);分母:这些账单的应收金额。按户数、当期与清欠另列。",
+    "Numerator: the amount received for the bills of the period's months (voided payments not counted); "
+    "denominator: the amount those bills are for. By count of units, current and arrears recovered shown apart."))
+declare(Indicator(
+    "fee_collection_units", 4, "按户数收缴率", "Collection by units", GE, 98, P, "fees",
+    "期间内各月账单中已全额缴清的户·月数 ÷ 账单户·月数。",
+    "Unit-months of the period paid in full ÷ unit-months billed.", parent="fee_collection"))
+declare(Indicator(
+    "fee_collection_current", 4, "当期收缴率", "Collected within the period", GE, 98, P, "fees",
+    "期间内收到的、属于本期账单的款项 ÷ 本期应收。",
+    "Payments received within the period for its own bills ÷ the amount due.", parent="fee_collection"))
+declare(Indicator(
+    "fee_arrears_recovery", 4, "清欠率", "Arrears recovered", GE, 0, P, "fees",
+    "期间内收回的往期欠费 ÷ 期初往期欠费余额。",
+    "Arrears from earlier periods received within the period ÷ what they owed at its start.",
+    parent="fee_collection"))
 _intact("greenery_intact", 5, "绿化完好率", "Greenery intact rate", 99, "绿地面积(m²)", "green area (m²)")
 declare(Indicator(
     "cleaning_rate", 6, "清洁、保洁率", "Cleaning pass rate", GE, 99, P, "cleaning",
@@ -129,5 +143,5 @@ declare(Indicator(
     "activities are built.", per_year=True))
 declare(Indicator(
     "special_services", 0, "特约服务项目", "Special services offered", GE, 10, C, "services",
-    "明码标价、可预约的特约服务项目数(不少于 10 项)。特约服务上线后计算。",
-    "Special services offered at a marked price (at least 10). Computed once the service menu is built."))
+    "服务目录中在用、明码标价的特约服务项目数(不少于 10 项),按当前目录计。",
+    "Active special services on the menu at a marked price (at least 10), as the menu stands now."))

@@ -50,7 +50,9 @@ def test_every_plan_indicator_has_a_tile_and_unbuilt_ones_say_why(session, boss)
     assert {t.number for t in shown.values() if t.number} == set(range(1, 26))
     assert len(shown) == 27
     fees = shown["fee_collection"]
-    assert (fees.status, fees.value, fees.why) == ("no_data", "", "indicator.why.feature.fees")
+    assert (fees.status, fees.value, fees.why) == ("no_data", "", "indicator.why.no_bills")
+    activities = shown["community_activities"]
+    assert (activities.status, activities.value, activities.why) == ("no_data", "", "indicator.why.feature.activities")
     timeliness = shown["repair_timeliness"]
     assert (timeliness.status, timeliness.value, timeliness.why) == ("no_data", "", "indicator.why.no_repairs_due")
     assert shown["major_crimes"].status == "met" and shown["major_crimes"].value == "0"
