@@ -16,6 +16,7 @@ TEXT: dict[str, Text] = {
     "indicator.status.no_data": Text("无数据", "No data"),
     "indicator.target": Text("目标", "Target"),
     "indicator.number": Text("序号", "No."),
+    "indicator.per_year": Text(" /年", " a year"),
     "indicator.name": Text("指标", "Indicator"),
     "indicator.status_label": Text("状态", "Status"),
     "indicator.note": Text("说明", "Note"),

@@ -10,7 +10,7 @@ from estate_pwa.services.indicators import DrillLine, Tile, TrendPoint, certific
 from estate_pwa.services.indicators.certification import EvidenceRow, LevelRow
 from estate_pwa.states.session import SessionState
 
-EMPTY_TILE = Tile("", 0, "", "", "", "", "no_data", "", "", "", "", "")
+EMPTY_TILE = Tile("", 0, "", "", "", "", "no_data", "", "", "", "", "", False)
 EVIDENCE_PER_UPLOAD = 3
 
 

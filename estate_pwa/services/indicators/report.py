@@ -26,7 +26,8 @@ def _table(session: Session, actor: Actor, period: str, now: datetime) -> tuple[
     """The report's title, period label and rows (in Chinese, the report's language)."""
     label, tiles = overview(session, actor, period, now=now)
     estate = session.get(Estate, actor.estate_id)
-    rows = [(str(t.number) if t.number else "", t.name_zh, t.value or "—", t.target,
+    rows = [(str(t.number) if t.number else "", t.name_zh, t.value or "—",
+             t.target + (tr("indicator.per_year", "zh") if t.per_year else ""),
              tr(f"indicator.status.{t.status}", "zh"), t.numerator, t.denominator,
              tr(t.why, "zh") if t.why else "") for t in tiles]
     return f"{estate.name} 物业管理指标报告", label, rows

@@ -51,6 +51,8 @@ class Tile:
     numerator: str
     denominator: str
     feature: str
+    per_year: bool = False
+    """The target is per year (the page says so in the viewer's language)."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,9 @@ def _number(value: float, unit: Unit) -> str:
     return f"{value:.1f}%" if value < 99.95 or value >= 100 else f"{math.floor(value * 10) / 10:.1f}%"
 
 
-def _target_text(op: Op, target: float, unit: Unit, per_year: bool) -> str:
+def _target_text(op: Op, target: float, unit: Unit) -> str:
     sign = "≥" if op == Op.AT_LEAST else "≤"
-    shown = f"{target:g}%" if unit == Unit.PERCENT else f"{target:g}"
-    return f"{sign} {shown}" + (" /年" if per_year else "")
+    return f"{sign} {target:g}%" if unit == Unit.PERCENT else f"{sign} {target:g}"
 
 
 def _trend(now: Reading | None, before: Reading | None) -> str:
@@ -133,11 +134,11 @@ def _tile(indicator: Indicator, setting: IndicatorSetting | None, reading: Readi
     return Tile(
         key=indicator.key, number=indicator.number, name_zh=indicator.name_zh, name_en=indicator.name_en,
         value="" if value is None else _number(value, indicator.unit),
-        target=_target_text(op, target, indicator.unit, indicator.per_year), status=status, why=why,
+        target=_target_text(op, target, indicator.unit), status=status, why=why,
         trend=_trend(reading, before),
         numerator="" if reading is None else f"{reading.numerator:g}",
         denominator="" if reading is None or reading.denominator is None else f"{reading.denominator:g}",
-        feature=indicator.feature)
+        feature=indicator.feature, per_year=indicator.per_year)
 
 
 def _context(indicator: Indicator, estate_id: int, setting: IndicatorSetting | None, now: datetime) -> Context:
