@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from estate_pwa.core.security import hash_password
+from estate_pwa.models import FeeBill, FeePayment, FeeRate, FeeReceipt, ReceiptCounter
 from estate_pwa.models import (
     Area, AreaKind, Building, Estate, FollowUp, Incident, IncidentCategory, PatrolPoint, PatrolRound, PatrolRoute,
     PatrolScan, Rating, RepairCategory, RequestKind, RequestStatus, Role, RoundStatus, RouteStop, ScanOutcome,
@@ -284,7 +285,45 @@ def add_surveys(db: Session, est: Estate3y, rng: random.Random) -> None:
     est.counts["survey_answers"] = total
 
 
-FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys)
+def add_fees(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """A bill per unit and month at 2.20 yuan/m² (89 m²: 195.80); ~96% paid in full (most within the month, the
+    rest up to 6 months late), ~2% half paid, the rest unpaid; a receipt per payment, numbered in time order."""
+    from decimal import Decimal
+
+    rate, area = Decimal("2.20"), Decimal("89.00")
+    amount = (rate * area).quantize(Decimal("0.01"))
+    months, first = [], est.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while first < est.end:
+        months.append(first)
+        first = (first + timedelta(days=32)).replace(day=1)
+    _insert(db, FeeRate, [{"estate_id": est.estate_id, "building_id": None, "rate": rate,
+                           "changed_by_id": est.manager_id, "created_at": est.start}])
+    plans = {}
+    for month in months:
+        for unit_id in est.unit_ids:
+            roll = rng.random()
+            paid = amount if roll < 0.96 else (amount / 2).quantize(Decimal("0.01")) if roll < 0.98 else Decimal(0)
+            late = timedelta(days=rng.randrange(28)) if rng.random() < 0.9 else timedelta(days=rng.randrange(180))
+            plans[unit_id, month] = (paid, month + late + timedelta(hours=rng.randrange(24)))
+    _insert(db, FeeBill, ({"estate_id": est.estate_id, "unit_id": u, "period": m.date(), "area_m2": area,
+                           "rate": rate, "amount": amount, "paid": p if t < est.end else Decimal(0),
+                           "generated_by_id": est.manager_id, "created_at": _aware(m)}
+                          for (u, m), (p, t) in plans.items()))
+    bill_ids = dict(((u, p), i) for i, u, p in db.execute(select(FeeBill.id, FeeBill.unit_id, FeeBill.period).where(
+        FeeBill.estate_id == est.estate_id)))
+    paying = sorted((t, bill_ids[u, m.date()], p) for (u, m), (p, t) in plans.items() if p and t < est.end)
+    est.counts["fee_payments"] = _insert(db, FeePayment, (
+        {"estate_id": est.estate_id, "bill_id": b, "amount": p, "method": "wechat", "reference": f"B{n}",
+         "key": f"ref:wechat:B{n}", "received_at": _aware(t), "recorded_by_id": est.manager_id}
+        for n, (t, b, p) in enumerate(paying)))
+    payment_ids = _ids(db, FeePayment.id, FeePayment.estate_id == est.estate_id)
+    _insert(db, FeeReceipt, ({"estate_id": est.estate_id, "number": n + 1, "payment_id": pid,
+                              "issued_at": _aware(t)} for n, (pid, (t, _, _)) in enumerate(zip(payment_ids, paying))))
+    _insert(db, ReceiptCounter, [{"estate_id": est.estate_id, "last_number": len(paying)}])
+    est.counts["fee_bills"] = len(plans)
+
+
+FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys, add_fees)
 """Each feature's records; a later feature appends its own function."""
 
 
