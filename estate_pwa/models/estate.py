@@ -20,6 +20,8 @@ class AreaKind(StrEnum):
     ROAD = "road"
     GATE = "gate"
     PLAZA = "plaza"
+    BIN_ROOM = "bin_room"
+    PLAYGROUND = "playground"
     OTHER = "other"
 
 

@@ -9,24 +9,25 @@ from sqlmodel import Session, col, func, select
 from estate_pwa.core.db import get_engine
 from estate_pwa.core.security import verify_password
 from estate_pwa.models import (
-    Incident, IncidentCategory, PatrolRound, PatrolScan, RequestKind, RequestStatus, RoundStatus, ScanOutcome,
+    AreaKind, ChecklistItem, CleaningAssignment, CleaningResult, CleaningTask, CleaningTick, Incident, IncidentCategory, PatrolRound, PatrolScan, RequestKind, RequestStatus, RoundStatus, ScanOutcome,
     ServiceRequest, Survey, SurveyAnswer, User,
 )
 from estate_pwa.services.indicators import certification
-from estate_pwa.services import demo, indicators, jobs, patrol
+from estate_pwa.services import cleaning, demo, indicators, jobs, patrol
 from estate_pwa.services.permissions import actor_for
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
 """12:00 in Asia/Shanghai: the current month holds 20 days of history, the quarter the survey."""
 LIVE_EVERY_MONTH = ("repair_timeliness", "repair_quality", "repair_follow_up", "effective_complaint_rate",
                     "major_crimes", "public_order_cases", "fire_alarm_rate", "fire_rate", "violation_rate",
-                    "violation_handling", "effective_complaint_handling")
+                    "violation_handling", "effective_complaint_handling", "cleaning_rate")
 
 
 @pytest.fixture(scope="module")
-def loaded(db_url):
+def loaded(db_url, tmp_path_factory):
     """The demo loaded twice into the test database: the estate and the row counts after each load."""
-    with Session(get_engine(db_url), expire_on_commit=False) as session:
+    with pytest.MonkeyPatch.context() as patch, Session(get_engine(db_url), expire_on_commit=False) as session:
+        patch.setenv("ESTATE_MEDIA_DIR", str(tmp_path_factory.mktemp("media")))  # the demo's cleaning photos
         estate, first = demo.load_with_summary(session, now=NOW)
         _, second = demo.load_with_summary(session, now=NOW)
         return estate, first, second, demo.history.counts(session, estate)
@@ -111,3 +112,34 @@ def test_the_overview_shows_values(session, loaded, manager):
         assert {t.key: t for t in tiles}["satisfaction"].value
     readiness = certification.readiness(session, manager, now=NOW)
     assert readiness.founded_on and [level.state for level in readiness.levels][0] == "open"
+
+
+def test_cleaning(session, loaded):
+    """Every area has a responsible cleaner and a checklist; 90 days of tasks, mostly ticked on time, some late,
+    some missed; about 3% of inspected items failed, each with rework, most of it redone."""
+    estate = loaded[0]
+    assert loaded[1].rows["cleaning_tasks"] > 4000 and loaded[1].rows["cleaning_results"] > 500
+    kinds = set(session.exec(select(ChecklistItem.area_kind).where(ChecklistItem.estate_id == estate.id)))
+    assert {AreaKind.LOBBY, AreaKind.LIFT, AreaKind.STAIRWELL, AreaKind.BIN_ROOM, AreaKind.PLAYGROUND} <= kinds
+    assert _count(session, CleaningAssignment, CleaningAssignment.estate_id == estate.id,
+                  col(CleaningAssignment.ends_at).is_not(None)) >= 1  # one area was handed over
+    routine = (CleaningTask.estate_id == estate.id, CleaningTask.kind == "routine", CleaningTask.due_at < NOW)
+    due, done = _count(session, CleaningTask, *routine), _count(session, CleaningTask, *routine,
+                                                                col(CleaningTask.done_at).is_not(None))
+    late = _count(session, CleaningTick, CleaningTick.estate_id == estate.id, col(CleaningTick.late).is_(True))
+    assert 0.9 < done / due < 0.99 and 0.02 < late / done < 0.15
+    inspected = _count(session, CleaningResult, CleaningResult.estate_id == estate.id)
+    failed = _count(session, CleaningResult, CleaningResult.estate_id == estate.id,
+                    col(CleaningResult.passed).is_(False), col(CleaningResult.rework_task_id).is_not(None))
+    assert 0.01 < failed / inspected < 0.06
+    rework = (CleaningTask.estate_id == estate.id, CleaningTask.kind == "rework")
+    assert _count(session, CleaningTask, *rework, col(CleaningTask.done_at).is_not(None)) > 0.8 * failed
+
+
+def test_the_cleaner_has_tasks_today(session, loaded):
+    cleaner = actor_for(session, session.exec(select(User).where(User.phone == demo.DEMO_ACCOUNTS[3][0])).one())
+    cards = cleaning.cleaner_today(session, cleaner, NOW)
+    assert len(cards) >= 10
+    rows = [task for card in cards for task in card.tasks]
+    assert any(task.done for task in rows) and any("tick" in task.actions for task in rows)
+    assert any(task.done and task.photos for task in rows)  # photo items were ticked with photos

@@ -31,6 +31,7 @@ def load_with_summary(session: Session, now: datetime | None = None,
     """`load`, also saying what the history generated and how long it took."""
     now = now or utcnow()
     estate = demo_estate.find(session) or demo_estate.create(session)
+    demo_estate.ensure_accounts(session, estate)
     demo_estate.ensure_patrols(session, estate)
     today = local_today(session, estate.id, now)
     first = today - timedelta(days=HISTORY_DAYS + 1 if with_history else 1)

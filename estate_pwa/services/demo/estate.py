@@ -28,6 +28,7 @@ DEMO_ACCOUNTS = (
     ("13800000003", "Cleaner123", "张保洁", (Role.CLEANER,), ("白班",)),
     ("13800000004", "Tech12345", "陈师傅", (Role.TECHNICIAN,), ("白班",)),
     ("13800000014", "Tech12345", "孙师傅", (Role.TECHNICIAN, Role.GUARD), ("夜班",)),
+    ("13800000013", "Cleaner123", "黄保洁", (Role.CLEANER,), ("白班",)),
 )
 DEMO_RESIDENT = ("13900000001", "Resident123", "刘女士")
 
@@ -81,9 +82,7 @@ def create(session: Session) -> Estate:
     day = Shift(estate_id=estate.id, name="白班", starts=time(8, 0), ends=time(20, 0))
     night = Shift(estate_id=estate.id, name="夜班", starts=time(20, 0), ends=time(8, 0))
     session.add_all([day, night])
-    for phone, password, name, roles, _ in DEMO_ACCOUNTS:
-        add_user(session, estate, phone, hash_password(password), name, roles)
-    session.flush()
+    ensure_accounts(session, estate)
     phone, password, name = DEMO_RESIDENT
     add_user(session, estate, phone, hash_password(password), name, (Role.RESIDENT,), unit_id=first_unit.id)
     session.flush()
@@ -99,6 +98,16 @@ def add_user(session: Session, estate: Estate, phone: str, password_hash: str, n
     for role in roles:
         session.add(UserRole(user_id=user.id, role=role))
     return user
+
+
+def ensure_accounts(session: Session, estate: Estate) -> None:
+    """The demo's staff accounts, each made once (an estate made before an account was added to the list gets it)."""
+    held = set(session.exec(select(User.phone).where(
+        col(User.phone).in_([account[0] for account in DEMO_ACCOUNTS]))).all())
+    for phone, password, name, roles, _ in DEMO_ACCOUNTS:
+        if phone not in held:
+            add_user(session, estate, phone, hash_password(password), name, roles)
+    session.flush()
 
 
 def fill_roster(session: Session, estate: Estate, first: date, last: date) -> None:

@@ -19,6 +19,7 @@ from estate_pwa.models import (
 )
 from estate_pwa.services import audit, incidents
 from estate_pwa.services import survey as surveys
+from estate_pwa.services.demo import cleaning as demo_cleaning
 from estate_pwa.services.demo import fees as demo_fees
 from estate_pwa.services.demo import patrols, requests
 from estate_pwa.services.demo.estate import DEMO_ACCOUNTS, DEMO_RESIDENT, add_user
@@ -79,6 +80,7 @@ def generate(session: Session, estate: Estate, now: datetime) -> Summary:
     with backdated(session, world):
         steps = run(world, [*requests.stories(world), *patrols.stories(world), *incident_stories(world),
                             survey_story(world)])
+        steps += run(world, demo_cleaning.stories(world))  # its own random generator: the above stays as it was
     founded = now.astimezone(ZoneInfo(estate.timezone)).date() - timedelta(days=COMMITTEE_AGE_DAYS)
     certification.set_committee_founded(session, world.manager, founded.isoformat(), now=now)
     demo_fees.generate(session, estate, world.manager, now)
@@ -192,12 +194,16 @@ def survey_story(world: World) -> Story:
 def counts(session: Session, estate: Estate) -> dict[str, int]:
     """Rows of the estate per table the history fills."""
     from estate_pwa.models import (
-        FollowUp, Incident, PatrolRound, PatrolScan, ServiceRequest, Survey, SurveyAnswer,
+        CleaningResult, CleaningTask, CleaningTick, FollowUp, Incident, PatrolRound, PatrolScan, ServiceRequest,
+        Survey, SurveyAnswer,
     )
     tables = {"residents": (User, User.estate_id), "requests": (ServiceRequest, ServiceRequest.estate_id),
               "follow_ups": (FollowUp, FollowUp.estate_id), "rounds": (PatrolRound, PatrolRound.estate_id),
               "scans": (PatrolScan, PatrolScan.estate_id), "incidents": (Incident, Incident.estate_id),
               "surveys": (Survey, Survey.estate_id), "survey_answers": (SurveyAnswer, SurveyAnswer.estate_id),
+              "cleaning_tasks": (CleaningTask, CleaningTask.estate_id),
+              "cleaning_ticks": (CleaningTick, CleaningTick.estate_id),
+              "cleaning_results": (CleaningResult, CleaningResult.estate_id),
               "audit_entries": (AuditEntry, AuditEntry.estate_id)}
     return {name: int(session.exec(select(func.count()).select_from(model).where(column == estate.id)).one())
             for name, (model, column) in tables.items()}
