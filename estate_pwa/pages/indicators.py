@@ -60,8 +60,8 @@ def _tile(tile: Tile) -> rx.Component:
                 ),
                 rx.hstack(
                     _status(tile),
-                    rx.text(t("indicator.target"), " ", tile.target, rx.cond(tile.per_year, t("indicator.per_year")),
-                            size="1", color="var(--gray-11)"),
+                    rx.text(t("indicator.target"), " ", tile.target,
+                            rx.cond(tile.per_year, t("indicator.per_year"), ""), size="1", color="var(--gray-11)"),
                     align="center", spacing="2", wrap="wrap",
                 ),
                 rx.cond(tile.why != "", rx.text(t_key(tile.why, WHY_KEYS), size="1", color="var(--gray-11)")),
@@ -190,7 +190,8 @@ def indicator_page() -> rx.Component:
             card(
                 rx.hstack(rx.text(state.tile.value, size="8", weight="bold"), _trend(state.tile), align="center"),
                 rx.hstack(_status(state.tile), rx.text(t("indicator.target"), " ", state.tile.target,
-                                                       rx.cond(state.tile.per_year, t("indicator.per_year")), size="2"),
+                                                       rx.cond(state.tile.per_year, t("indicator.per_year"), ""),
+                                                       size="2"),
                           rx.text(state.period_label, size="2", color="var(--gray-11)"), spacing="2", wrap="wrap"),
                 rx.cond(state.tile.why != "", rx.text(t_key(state.tile.why, WHY_KEYS), size="2",
                                                      color="var(--gray-11)")),

@@ -6,6 +6,7 @@ import reflex as rx
 from estate_pwa.core.media import DOCUMENT_MAX_BYTES
 from estate_pwa.models import Role
 from estate_pwa.services import files, indicators
+from estate_pwa.services.errors import DomainError
 from estate_pwa.services.indicators import DrillLine, Tile, TrendPoint, certification
 from estate_pwa.services.indicators.certification import EvidenceRow, LevelRow
 from estate_pwa.states.session import SessionState
@@ -80,7 +81,11 @@ class IndicatorDetailState(SessionState):
         self._key = query.get("key", "")
         self.period = query.get("period", indicators.PeriodKind.MONTH.value)
         self.page = 1
-        return self._open(Role.MANAGER)
+        try:
+            return self._open(Role.MANAGER)
+        except DomainError as error:  # an address naming no indicator or period: say so, show nothing stale
+            self.tile, self.parts, self.trend, self.lines, self.total = EMPTY_TILE, [], [], [], 0
+            self.error = self._say(error)
 
     def _refresh(self, session, actor) -> None:
         detail = indicators.detail(session, actor, self._key, self.period, self.page)

@@ -252,7 +252,7 @@ def _target(raw: object) -> float:
     value = text(raw, "error.indicator_target", 20) if isinstance(raw, str) else raw
     try:
         number = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond any float, e.g. 10**400
         raise InvalidInput("error.indicator_target") from None
     if not math.isfinite(number) or not 0 <= number <= TARGET_MAX:
         raise InvalidInput("error.indicator_target")
