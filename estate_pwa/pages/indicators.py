@@ -19,6 +19,7 @@ WHY_KEYS = [k for k in TEXT if k.startswith("indicator.why.")]
 TREND_KEYS = [f"indicator.trend.{d}" for d in ("up", "down", "flat")]
 BASE_KEYS = [f"indicator.base.{b}" for b in ("households", "residents", "answered")]
 LEVEL_KEYS = [f"certification.level.{level.key}" for level in LEVELS]
+NOTE_KEYS = [k for k in TEXT if k.startswith(("urgency.", "status.", "incident.status_"))]
 STATUS_COLOUR = {"met": "green", "not_met": "red", "no_data": "gray"}
 TREND_ICON = {"up": "trending-up", "down": "trending-down", "flat": "minus"}
 
@@ -118,7 +119,8 @@ def _line(line: DrillLine) -> rx.Component:
                  color_scheme=rx.cond(line.counts, "green", "red"), variant="soft"),
         rx.vstack(
             rx.text("#", line.record_id, " ", line.title, size="2", trim="both"),
-            rx.text(line.when, " ", line.note, size="1", color="var(--gray-11)"),
+            rx.text(line.when, " ", rx.cond(line.note_key != "", t_key(line.note_key, NOTE_KEYS), line.note),
+                    size="1", color="var(--gray-11)"),
             spacing="0", flex="1", min_width="0",
         ),
         rx.cond(line.link != "", rx.link(t("indicator.open"), href=line.link, size="2")),

@@ -50,8 +50,8 @@ def _page(session: Session, where: list, offset: int, limit: int):
     rows = session.exec(select(ServiceRequest).where(*where).order_by(
         col(ServiceRequest.on_time).is_(True), col(ServiceRequest.promised_at), col(ServiceRequest.id))
         .offset(offset).limit(limit)).all()
-    return [DrillRow(r.id, r.description, r.promised_at, bool(r.on_time), r.urgency,
-                     f"/manager/jobs?request={r.id}") for r in rows], int(total)
+    return [DrillRow(r.id, r.description, r.promised_at, bool(r.on_time), note_key=f"urgency.{r.urgency}",
+                     link=f"/manager/jobs?request={r.id}") for r in rows], int(total)
 
 
 def _quality(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
@@ -101,8 +101,8 @@ def _effective_complaints(session: Session, context: Context, window: Window, of
     rows = session.exec(select(ServiceRequest).where(*where).order_by(
         ServiceRequest.status == RequestStatus.CLOSED, col(ServiceRequest.received_at)).offset(offset).limit(limit))
     return [DrillRow(r.id, r.description, r.received_at,
-                     r.status == RequestStatus.CLOSED and r.reply is not None, r.status,
-                     f"/manager/jobs?request={r.id}") for r in rows], int(total)
+                     r.status == RequestStatus.CLOSED and r.reply is not None, note_key=f"status.{r.status}",
+                     link=f"/manager/jobs?request={r.id}") for r in rows], int(total)
 
 
 measured_by("repair_timeliness", _timeliness(None), _due_repairs(None))

@@ -84,6 +84,8 @@ class DrillRow:
     when: datetime | None
     counts: bool
     note: str = ""
+    note_key: str = ""
+    """A translation key shown instead of `note` (a status, an urgency), so the note follows the viewer's language."""
     link: str = ""
 
 

@@ -45,8 +45,8 @@ def _incidents(*where, counts=None):
         total = session.exec(select(func.count()).select_from(Incident).where(*found)).one()
         rows = session.exec(select(Incident).where(*found).order_by(col(Incident.created_at).desc(),
                                                                     col(Incident.id)).offset(offset).limit(limit))
-        return [DrillRow(i.id, i.text, i.created_at, bool(counts(i)) if counts else True, i.status,
-                         "/manager/patrol") for i in rows], int(total)
+        return [DrillRow(i.id, i.text, i.created_at, bool(counts(i)) if counts else True,
+                         note_key=f"incident.status_{i.status}", link="/manager/patrol") for i in rows], int(total)
     return drill
 
 

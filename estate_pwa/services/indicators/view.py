@@ -2,7 +2,7 @@
 the records behind its number, and a manager's own targets (audited)."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,7 @@ class DrillLine:
     when: str
     counts: bool
     note: str
+    note_key: str
     link: str
 
 
@@ -207,12 +208,12 @@ def detail(session: Session, actor: Actor | None, key: object, kind: object = Pe
         part_setting = settings.get(part.key)
         part_readings = _readings(session, part, _context(part, actor.estate_id, part_setting, now),
                                   [period.window, previous.window])
-        parts.append(_tile(part, part_setting, *(part_readings or (None, None))))
+        parts.append(replace(_tile(part, part_setting, *(part_readings or (None, None))), number=0))
     lines, total = ([], 0)
     if indicator.drill is not None:
         rows, total = indicator.drill(session, context, period.window, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         lines = [DrillLine(r.record_id, r.title, r.when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.when else "",
-                           r.counts, r.note, r.link) for r in rows]
+                           r.counts, r.note, r.note_key, r.link) for r in rows]
     return Detail(
         tile=tile, definition_zh=indicator.definition_zh, definition_en=indicator.definition_en,
         base=context.base.value if context.base else "", bases=[b.value for b in indicator.bases],
