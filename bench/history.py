@@ -5,7 +5,8 @@ own `add_<feature>(db, estate, rng)` and lists it in FEATURES.
 Volumes per year for an estate of `units` units: repairs ≈ 1.5 per unit (mixed urgency, most on time, quality
 marks, follow-up visits on ~30%), complaints ≈ 0.2 and suggestions ≈ 0.1 per unit (a third of complaints
 confirmed effective), patrol rounds of 8 routes every 2 hours with ~4 scans each, incidents ≈ 2 a day, two
-surveys answered by most households; residents in ~95% of units.
+surveys answered by most households; residents in ~95% of units; cleaning of 60 areas (≈125 tasks a day, mostly
+ticked, every area inspected weekly).
 """
 
 import random
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from estate_pwa.core.security import hash_password
@@ -323,7 +324,123 @@ def add_fees(db: Session, est: Estate3y, rng: random.Random) -> None:
     est.counts["fee_bills"] = len(plans)
 
 
-FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys, add_fees)
+CLEANING_AREAS = ((AreaKind.LOBBY, 20), (AreaKind.LIFT, 20), (AreaKind.STAIRWELL, 10), (AreaKind.BIN_ROOM, 4),
+                  (AreaKind.GREEN_BELT, 3), (AreaKind.ROAD, 2), (AreaKind.CAR_PARK, 1))
+CLEANING_ITEMS = {  # kind: (frequency, photo required) per item
+    AreaKind.LOBBY: (("every_shift", False), ("daily", False), ("weekly", False)),
+    AreaKind.LIFT: (("daily", False), ("every_shift", True), ("weekly", False)),
+    AreaKind.STAIRWELL: (("daily", True), ("daily", False), ("weekly", False)),
+    AreaKind.BIN_ROOM: (("every_shift", False), ("daily", False), ("weekly", True)),
+    AreaKind.GREEN_BELT: (("daily", False), ("weekly", False)),
+    AreaKind.ROAD: (("every_shift", False), ("daily", False), ("weekly", False)),
+    AreaKind.CAR_PARK: (("daily", False), ("every_shift", False), ("weekly", True)),
+}
+CLEANERS = 8
+
+
+def add_cleaning(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """60 cleaned areas with 2–3 checklist items each, 8 cleaners responsible for them; every day's tasks (day
+    shift, whole day, week), ~96% ticked (~5% of those late); every area inspected weekly (~3% of items failed,
+    each with a rework task)."""
+    from zoneinfo import ZoneInfo
+
+    from estate_pwa.models import (
+        ChecklistItem, CleaningAssignment, CleaningInspection, CleaningResult, CleaningTask, CleaningTick,
+    )
+
+    zone = ZoneInfo("Asia/Shanghai")
+    kinds = [kind for kind, count in CLEANING_AREAS for _ in range(count)]
+    _insert(db, Area, ({"estate_id": est.estate_id, "name": f"保洁区{i}", "kind": kind}
+                       for i, kind in enumerate(kinds)))
+    areas = list(db.execute(select(Area.id, Area.kind).where(Area.estate_id == est.estate_id,
+                                                               Area.name.like("保洁区%")).order_by(Area.id)).all())
+    _insert(db, ChecklistItem, ({"estate_id": est.estate_id, "area_kind": kind, "text": f"清洁项{n}",
+                                 "frequency": frequency, "photo_required": photo, "position": n,
+                                 "created_at": est.start}
+                                for kind, items in CLEANING_ITEMS.items()
+                                for n, (frequency, photo) in enumerate(items)))
+    items: dict[str, list] = {}
+    for item_id, kind, frequency, photo in db.execute(select(
+            ChecklistItem.id, ChecklistItem.area_kind, ChecklistItem.frequency, ChecklistItem.photo_required).where(
+            ChecklistItem.estate_id == est.estate_id).order_by(ChecklistItem.id)):
+        items.setdefault(kind, []).append((item_id, frequency, photo))
+    phone = 17000000000 + est.estate_id * 100000 + 90000
+    _insert(db, User, ({"estate_id": est.estate_id, "phone": str(phone + i), "name": f"保洁{i}",
+                        "password_hash": "x", "unit_id": None} for i in range(CLEANERS)))
+    cleaners = _ids(db, User.id, User.estate_id == est.estate_id, User.name.like("保洁%"))
+    _insert(db, UserRole, ({"user_id": uid, "role": Role.CLEANER} for uid in cleaners))
+    owner = {area_id: cleaners[i % CLEANERS] for i, (area_id, _) in enumerate(areas)}
+    _insert(db, CleaningAssignment, ({"estate_id": est.estate_id, "area_id": area_id, "cleaner_id": owner[area_id],
+                                      "starts_at": est.start, "walk_order": i // CLEANERS,
+                                      "assigned_by_id": est.manager_id, "created_at": est.start}
+                                     for i, (area_id, _) in enumerate(areas)))
+    shift_id = db.execute(select(Shift.id).where(Shift.estate_id == est.estate_id, Shift.name == "白班")).scalar_one()
+    first, last = est.start.astimezone(zone).date(), est.end.astimezone(zone).date()
+
+    def local(day, hour: float) -> datetime:
+        return (datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour)).astimezone(UTC)
+
+    def tasks() -> Iterator[dict]:
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            for area_id, kind in areas:
+                for item_id, frequency, _ in items[kind]:
+                    if frequency == "weekly" and day.weekday() != 0:
+                        continue
+                    starts, due, slot = local(day, 0), local(day, 24), "day"
+                    if frequency == "every_shift":
+                        starts, due, slot = local(day, 8), local(day, 20), f"shift:{shift_id}"
+                    elif frequency == "weekly":
+                        due, slot = local(day, 24 * 7), "week"
+                    fate = rng.random()
+                    done = None if fate < 0.04 else due + timedelta(minutes=rng.uniform(5, 600)) if fate < 0.09 \
+                        else starts + (due - starts) * rng.uniform(0.05, 0.95)
+                    yield {"estate_id": est.estate_id, "area_id": area_id, "item_id": item_id, "day": day,
+                           "slot": slot, "kind": "routine", "shift_id": shift_id if slot != "day" and slot != "week"
+                           else None, "starts_at": starts, "due_at": due, "cleaner_id": None,
+                           "done_at": done if done is not None and done <= est.end else None, "created_at": starts}
+    est.counts["cleaning_tasks"] = _insert(db, CleaningTask, tasks())
+    photo = {item_id for kind_items in items.values() for item_id, _, needs in kind_items if needs}
+
+    def ticks() -> Iterator[dict]:
+        for task_id, area_id, item_id, due, done in db.execute(select(
+                CleaningTask.id, CleaningTask.area_id, CleaningTask.item_id, CleaningTask.due_at,
+                CleaningTask.done_at).where(CleaningTask.estate_id == est.estate_id,
+                                            CleaningTask.done_at.is_not(None)).order_by(CleaningTask.id)).all():
+            yield {"estate_id": est.estate_id, "task_id": task_id, "cleaner_id": owner[area_id],
+                   "tick_uid": f"task-{task_id}", "done_at": done, "client_time": done,
+                   "late": _aware(done) > _aware(due), "present": False,
+                   "photos": ["cleaning/0123456789abcdef0123456789abcdef.jpg"] if item_id in photo else []}
+    est.counts["cleaning_ticks"] = _insert(db, CleaningTick, ticks())
+    weeks = (last - first).days // 7
+    visits = [(area_id, kind, local(first + timedelta(days=7 * w + i % 5), rng.uniform(9.5, 16.5)))
+              for w in range(weeks + 1) for i, (area_id, kind) in enumerate(areas)]
+    visits = [(a, k, at) for a, k, at in visits if est.start <= at <= est.end]
+    _insert(db, CleaningInspection, ({"estate_id": est.estate_id, "area_id": a, "inspector_id": est.manager_id,
+                                      "inspected_at": at, "note": ""} for a, _, at in visits))
+    inspection_ids = _ids(db, CleaningInspection.id, CleaningInspection.estate_id == est.estate_id)
+    est.counts["cleaning_results"] = _insert(db, CleaningResult, (
+        {"estate_id": est.estate_id, "inspection_id": iid, "area_id": a, "item_id": item_id, "inspected_at": at,
+         "passed": rng.random() >= 0.03, "note": "", "photos": [], "rework_task_id": None}
+        for iid, (a, k, at) in zip(inspection_ids, visits) for item_id, _, _ in items[k]))
+    failed = db.execute(select(CleaningResult.id, CleaningResult.area_id, CleaningResult.item_id,
+                               CleaningResult.inspected_at).where(CleaningResult.estate_id == est.estate_id,
+                                                                  CleaningResult.passed.is_(False))).all()
+    _insert(db, CleaningTask, ({"estate_id": est.estate_id, "area_id": a, "item_id": i,
+                                "day": _aware(at).astimezone(zone).date(), "slot": f"rework:{rid}", "kind": "rework",
+                                "starts_at": _aware(at), "due_at": _aware(at) + timedelta(hours=2),
+                                "cleaner_id": owner[a], "done_at": _aware(at) + timedelta(hours=1),
+                                "created_at": _aware(at)} for rid, a, i, at in failed))
+    rework = dict(db.execute(select(CleaningTask.slot, CleaningTask.id).where(
+        CleaningTask.estate_id == est.estate_id, CleaningTask.kind == "rework")).all())
+    if failed:
+        results = CleaningResult.__table__
+        db.execute(results.update().where(results.c.id == bindparam("result")).values(
+            rework_task_id=bindparam("task")), [{"result": rid, "task": rework[f"rework:{rid}"]} for rid, *_ in failed])
+    est.counts["cleaning_rework"] = len(failed)
+
+
+FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys, add_fees, add_cleaning)
 """Each feature's records; a later feature appends its own function."""
 
 
