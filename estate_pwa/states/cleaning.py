@@ -112,20 +112,29 @@ class CleaningBoardState(SessionState):
     def close_inspection(self):
         self.inspect_area, self.items, self.verdicts, self.notes = 0, [], {}, {}
 
+    def _open_item(self, item_id: object) -> str | None:
+        """The key of one of the open inspection's items (None for anything else a client may send)."""
+        key = str(item_id) if isinstance(item_id, (str, int)) else ""
+        return key if any(str(i.id) == key for i in self.items) else None
+
     @rx.event
     def mark(self, item_id: str, result: str):
-        """Pass or fail one item (checked when submitted)."""
-        self.verdicts = {**self.verdicts, str(item_id): str(result)}
+        """Pass or fail one item of the open inspection (checked again when submitted)."""
+        key = self._open_item(item_id)
+        if key is not None and result in ("pass", "fail"):
+            self.verdicts = {**self.verdicts, key: result}
 
     @rx.event
     def write_note(self, item_id: str, note: str):
-        self.notes = {**self.notes, str(item_id): str(note)[:500]}
+        key = self._open_item(item_id)
+        if key is not None and isinstance(note, str):
+            self.notes = {**self.notes, key: note[:500]}
 
     @rx.event
     def submit_inspection(self):
         """Record the inspection; failed items become rework for the responsible cleaner."""
-        results = [{"item_id": int(k), "result": v, "note": self.notes.get(k, "")} for k, v in self.verdicts.items()
-                   if k.isdigit()]
+        results = [{"item_id": i.id, "result": self.verdicts.get(str(i.id), "pass"),
+                    "note": self.notes.get(str(i.id), "")} for i in self.items]
         if self._act(cleaning.inspect, self.inspect_area, results):
             self.close_inspection()
             self.notice = self._text("cleaning.inspected")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from estate_pwa.core.clock import format_local, utcnow
+from estate_pwa.core.clock import format_local, to_local, utcnow
 from estate_pwa.models import (
     Area, ChecklistItem, CleaningAssignment, CleaningTask, CleaningTick, Estate, Role, Shift, TaskKind, User, UserRole,
 )
@@ -116,6 +116,15 @@ def _todays(session: Session, estate_id: int, area_ids: list[int], now: datetime
         .order_by(col(CleaningTask.kind), col(CleaningTask.due_at), col(CleaningTask.id))))  # "rework" first
 
 
+def _due(task: CleaningTask, timezone: str) -> str:
+    """When a task is due, local: a clock time within a day, else with the date; a window closing at midnight is
+    due at 24:00 of its last day (not 00:00, which reads as already past)."""
+    local, short = to_local(task.due_at, timezone), task.due_at - task.starts_at <= timedelta(days=1)
+    if (local.hour, local.minute) == (0, 0):
+        return "24:00" if short else f"{local - timedelta(days=1):%m-%d} 24:00"
+    return local.strftime(CLOCK if short else SHORT)
+
+
 def _task_rows(session: Session, actor: Actor, tasks: list[CleaningTask], owners: dict[int, int],
                now: datetime, timezone: str) -> list[TaskRow]:
     items = {i.id: i for i in session.exec(select(ChecklistItem).where(
@@ -129,8 +138,7 @@ def _task_rows(session: Session, actor: Actor, tasks: list[CleaningTask], owners
         slot = "rework" if task.kind == TaskKind.REWORK else task.slot.split(":")[0]
         rows.append(TaskRow(
             id=task.id, item=item.text, slot=slot, shift=shifts.get(task.shift_id, ""), kind=task.kind,
-            due=format_local(task.due_at, timezone, CLOCK if task.due_at - task.starts_at <= timedelta(days=1)
-                             else SHORT),
+            due=_due(task, timezone),
             done=task.done_at is not None, done_at=format_local(task.done_at, timezone, CLOCK),
             overdue=task.done_at is None and task.due_at <= now, late=bool(done and done.late),
             present=bool(done and done.present), photo_required=item.photo_required,

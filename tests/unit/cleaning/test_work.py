@@ -199,3 +199,9 @@ def test_coverage_flags_unassigned_areas_and_overdue_work(session, ready, boss, 
 
 def test_the_clock_is_wired(session):
     assert utcnow()
+
+
+def test_a_daily_task_is_due_at_24_00_not_00_00(session, ready, cleaner):
+    """A window closing at midnight reads as due at the end of its day."""
+    rows = [task for card in cleaning.cleaner_today(session, cleaner, at(12)) for task in card.tasks]
+    assert rows and {task.due for task in rows} == {"24:00"}
