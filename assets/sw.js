@@ -4,7 +4,7 @@
 importScripts("/scanqueue.js");
 const CACHE = "estate-shell-v3";
 const ROUTES = ["/", "/login", "/join", "/me", "/manager", "/manager/staff", "/manager/units",
-  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/manager/indicator", "/manager/surveys", "/manager/certification", "/manager/cleaning", "/resident/requests", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
+  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/manager/indicator", "/manager/surveys", "/manager/certification", "/manager/cleaning", "/manager/fees", "/resident/requests", "/resident/fees", "/services", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
 const STATIC = ["/manifest.webmanifest", "/pwa.js", "/scanqueue.js", "/zxing_reader.wasm", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes", "/media", "/files"];

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SAWarning
 from estate_pwa import http, models
 from estate_pwa.components.layout import connection_overlay
 from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
-    auth, cleaning, incidents, indicators, jobs, manager, me, patrol, resident, scanner, staff, survey,
+    auth, cleaning, fees, incidents, indicators, jobs, manager, me, patrol, resident, scanner, staff, survey,
 )
 from estate_pwa.scheduler import patrol_clock
 

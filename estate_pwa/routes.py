@@ -17,6 +17,7 @@ MANAGER_INDICATOR = "/manager/indicator"
 MANAGER_SURVEYS = "/manager/surveys"
 MANAGER_CERTIFICATION = "/manager/certification"
 MANAGER_CLEANING = "/manager/cleaning"
+MANAGER_FEES = "/manager/fees"
 GUARD = "/guard"
 GUARD_INCIDENT = "/guard/incident"
 GUARD_SCAN = "/guard/scan"
@@ -24,6 +25,8 @@ CLEANER = "/cleaner"
 TECHNICIAN = "/technician"
 RESIDENT = "/resident"
 RESIDENT_REQUESTS = "/resident/requests"
+RESIDENT_FEES = "/resident/fees"
+PRICE_LIST = "/services"
 
 HOME = {
     Role.MANAGER: MANAGER,
@@ -57,6 +60,7 @@ TABS: dict[Role, tuple[tuple[str, str, str], ...]] = {
     Role.RESIDENT: (
         (RESIDENT, "nav.home", "house"),
         (RESIDENT_REQUESTS, "nav.requests", "message-square-warning"),
+        (RESIDENT_FEES, "nav.fees", "receipt"),
         (ME, "nav.me", "circle-user"),
     ),
 }

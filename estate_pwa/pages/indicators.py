@@ -94,6 +94,7 @@ def indicators_overview() -> rx.Component:
             rx.spacer(),
             rx.link(t("indicator.surveys_link"), href=routes.MANAGER_SURVEYS, size="2"),
             rx.link(t("indicator.certification_link"), href=routes.MANAGER_CERTIFICATION, size="2"),
+            rx.link(t("fees.link"), href=routes.MANAGER_FEES, size="2"),
             align="center", spacing="3", width="100%", wrap="wrap",
         ),
         rx.fragment(_period_picker(IndicatorsState), key=LANGUAGE),

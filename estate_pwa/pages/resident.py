@@ -52,7 +52,8 @@ def resident_home() -> rx.Component:
         rx.grid(
             rx.link(_service_tile("hammer", "resident.repair", soon=False), href=routes.RESIDENT_REQUESTS,
                     underline="none"),
-            _service_tile("concierge-bell", "resident.menu"),
+            rx.link(_service_tile("concierge-bell", "resident.menu", soon=False), href=routes.PRICE_LIST,
+                    underline="none"),
             columns="2", spacing="3", width="100%",
         ),
         section_title("resident.members"),

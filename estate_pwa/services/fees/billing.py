@@ -217,6 +217,13 @@ def bill_for(session: Session, actor: Actor | None, bill_id: object) -> FeeBill:
     return bill
 
 
+def office_bill(session: Session, actor: Actor | None, bill_id: object, now: datetime | None = None) -> BillRow:
+    """One of the estate's bills as the office sees it (with its payments and `actions`), for a cashier about to
+    record a payment against it or to show the bill just paid."""
+    actor = require(session, actor, FEES, *CASHIERS)
+    return bill_rows(session, actor, [bill_for(session, actor, bill_id)], now)[0]
+
+
 def period_bills(session: Session, actor: Actor | None, period: object, search: object = "",
                  now: datetime | None = None) -> list[BillRow]:
     """A month's bills for the office, unpaid first, optionally only units whose label contains `search`."""

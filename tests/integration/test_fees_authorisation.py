@@ -1,0 +1,293 @@
+"""The fee handlers called directly over a raw socket: by people who may not use them, with another estate's ids
+and with hostile amounts. Nothing changes in the database, the app logs no traceback, each call is answered with
+a refusal, and no receipt link reaches anyone but the office and the bill's own household. The manager's own
+calls with good arguments do record, void and generate (so the detector is real)."""
+
+import re
+import uuid
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from estate_pwa.core.db import get_engine
+from estate_pwa.models import (
+    AuditEntry, Estate, FeeBill, FeePayment, FeeReceipt, ReceiptCounter, Role, Unit, User, UserRole,
+)
+from estate_pwa.services import accounts, fees
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
+from estate_pwa.states.fees import FeeOfficeState, PriceListState, ResidentFeesState
+from tests.e2e.conftest import staff_account
+from tests.factories import PASSWORD, Factory, password_hash, unique_phone
+from tests.rawclient import RawClient, run
+
+MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
+HUGE = "漏" * 50_000
+"""50,000 characters (300 kB as socket.io sends them, under the transport's 1 MB cap, which closes the socket)."""
+DROP = "'; DROP TABLE \"feebill\"; --"
+PAGE = "/manager/fees"
+HOSTILE_AMOUNTS = ("1e309", "-1", "0.001", 10**12, "1000000", {"amount": "10"}, ["10"], "NaN", "inf", "", None,
+                   "¥-5", "1_000", "0x10", 1e308, True, HUGE)
+REFUSALS = ("您没有权限进行此操作", "请先登录", "请求无效", "'/login'", "记录不存在", "请输入正确的金额", "金额必须大于零",
+            "金额过大", "金额超过账单余额", "请选择收款方式", "非现金收款需填写交易单号", "这笔款项已登记过", "该账单已缴清",
+            "请填写作废原因", "这笔收款已作废", "请选择月份", "只能生成本月或下月的账单", "内容最多")
+"""Texts of which at least one must come back from a refused call (a message or the redirect to login)."""
+UNANSWERED_OK = ("FeeOfficeState.load", "ResidentFeesState.load", "FeeOfficeState.close_payment",
+                 "FeeOfficeState.close_void", "PriceListState.load")
+"""Screens' loads answer with a redirect (checked apart), closing a form changes nothing, the price list is public."""
+
+
+def _login(db_url: str, phone: str, password: str) -> str:
+    with Session(get_engine(db_url)) as session:
+        return accounts.login(session, phone, password)[1]
+
+
+def _snapshot(db_url: str) -> dict[str, object]:
+    """Everything the fee handlers could change."""
+    with Session(get_engine(db_url)) as session:
+        return {
+            "bills": sorted((b.id, b.paid) for b in session.exec(select(FeeBill))),
+            "payments": sorted((p.id, p.amount, p.voided_at is None) for p in session.exec(select(FeePayment))),
+            "receipts": sorted((r.id, r.number, r.voided_at is None) for r in session.exec(select(FeeReceipt))),
+            "counters": sorted((c.estate_id, c.last_number) for c in session.exec(select(ReceiptCounter))),
+            "audit": session.exec(select(func.count()).select_from(AuditEntry).where(
+                col(AuditEntry.action).not_like("%_refused"))).one(),
+        }
+
+
+def _targets(db_url: str) -> dict[str, int]:
+    """The demo resident's unpaid bill of this month, a live payment of the demo estate, and another estate's bill
+    and payment (made here once)."""
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        estate_id = session.exec(select(Estate.id).where(Estate.code == DEMO_CODE)).one()
+        unit_id = session.exec(select(User.unit_id).where(User.phone == DEMO_RESIDENT[0])).one()
+        bill = session.exec(select(FeeBill).where(FeeBill.unit_id == unit_id, col(FeeBill.paid) < FeeBill.amount)
+                            .order_by(col(FeeBill.period).desc())).first()
+        payment = session.exec(select(FeePayment.id).where(FeePayment.estate_id == estate_id,
+                                                           col(FeePayment.voided_at).is_(None))).first()
+        factory = Factory(session)
+        elsewhere = factory.estate()
+        boss = factory.actor(factory.user(elsewhere, Role.MANAGER, name="别处经理"))
+        fees.set_rate(session, boss, "3.00")
+        fees.generate_month(session, boss, fees.summary(session, boss, "2026-01").period)
+        other_bill = session.exec(select(FeeBill).where(FeeBill.estate_id == elsewhere.id)).first()
+        other_payment = fees.record_payment(session, boss, other_bill.id, "10", "cash", "",
+                                            uuid.uuid4().hex)
+        session.commit()
+        return {"bill": bill.id, "payment": payment, "other_bill": other_bill.id, "other_payment": other_payment.id}
+
+
+def _resident_elsewhere(db_url: str) -> str:
+    """A new resident of a unit other than the demo resident's; returns their phone."""
+    with Session(get_engine(db_url)) as session:
+        estate_id = session.exec(select(Estate.id).where(Estate.code == DEMO_CODE)).one()
+        own = session.exec(select(User.unit_id).where(User.phone == DEMO_RESIDENT[0])).one()
+        unit_id = session.exec(select(Unit.id).where(Unit.estate_id == estate_id, Unit.id != own)
+                               .order_by(col(Unit.id).desc())).first()
+        user = User(estate_id=estate_id, phone=unique_phone(), name="别家住户", unit_id=unit_id,
+                    password_hash=password_hash(PASSWORD))
+        session.add(user)
+        session.flush()
+        session.add(UserRole(user_id=user.id, role=Role.RESIDENT))
+        session.commit()
+        return user.phone
+
+
+def _token(db_url: str, who: str) -> str:
+    if who == "anonymous":
+        return ""
+    if who == "forged token":
+        return "A" * 43
+    if who == "manager":
+        return _login(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
+    if who == "resident":
+        return _login(db_url, *DEMO_RESIDENT[:2])
+    if who == "other resident":
+        return _login(db_url, _resident_elsewhere(db_url), PASSWORD)
+    roles = {"guard": Role.GUARD, "technician": Role.TECHNICIAN, "cleaner": Role.CLEANER}[who]
+    return _login(db_url, *staff_account(db_url, roles))
+
+
+def _office_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
+    """(state, handler, page, arguments): every office handler, with plausible and hostile arguments."""
+    office = FeeOfficeState
+    calls = [(office, "load", PAGE, {}), (office, "load", f"{PAGE}?period={DROP}", {})]
+    for period in ("2026-01", DROP, HUGE, {"period": "2026-01"}, ["2026-01"], 7, None, "2026-13"):
+        calls.append((office, "choose_period", PAGE, {"period": period}))
+    for form in ({"search": "1栋"}, {"search": HUGE}, {"search": {"$ne": 1}}, HUGE, []):
+        calls.append((office, "find", PAGE, {"form": form}))
+    calls.append((office, "generate", PAGE, {}))
+    for bill in (targets["bill"], targets["other_bill"], -1, 0, 10**30, DROP, {"id": targets["bill"]}, None):
+        calls.append((office, "open_payment", PAGE, {"bill_id": bill}))
+    calls.append((office, "record", PAGE, {"form": {"amount": "10", "method": "cash", "reference": ""}}))
+    for amount in HOSTILE_AMOUNTS:
+        calls.append((office, "record", PAGE, {"form": {"amount": amount, "method": "cash"}}))
+    for method in (DROP, {"m": "cash"}, HUGE, None):
+        calls.append((office, "record", PAGE, {"form": {"amount": "10", "method": method}}))
+    calls.append((office, "record", PAGE, {"form": HUGE}))
+    for payment in (targets["payment"], targets["other_payment"], -1, 0, 10**30, DROP, {"id": 1}):
+        calls.append((office, "open_void", PAGE, {"payment_id": payment}))
+    for form in ({"reason": "入侵者作废"}, {"reason": HUGE}, {"reason": {"x": 1}}, HUGE):
+        calls.append((office, "void", PAGE, {"form": form}))
+    for opened in (True, False, DROP):
+        calls.append((office, "close_payment", PAGE, {"opened": opened}))
+        calls.append((office, "close_void", PAGE, {"opened": opened}))
+    return calls
+
+
+def _manager_hostile_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
+    """A manager's own handlers with nothing but hostile arguments: another estate's ids, absurd amounts, more
+    than the balance, a month too far ahead, a void with no payment chosen."""
+    office = FeeOfficeState
+    calls = [(office, "load", PAGE, {}),
+             (office, "open_payment", PAGE, {"bill_id": targets["other_bill"]}),
+             (office, "record", PAGE, {"form": {"amount": "10", "method": "cash"}}),  # nothing open
+             (office, "open_void", PAGE, {"payment_id": targets["other_payment"]}),
+             (office, "void", PAGE, {"form": {"reason": "别处的收款"}}),  # nothing chosen
+             (office, "open_payment", PAGE, {"bill_id": targets["bill"]})]
+    for amount in HOSTILE_AMOUNTS + ("99999.99",):
+        calls.append((office, "record", PAGE, {"form": {"amount": amount, "method": "cash"}}))
+    calls.append((office, "record", PAGE, {"form": {"amount": "10", "method": "wechat", "reference": ""}}))
+    calls.append((office, "record", PAGE, {"form": {"amount": "10", "method": "cash", "reference": HUGE}}))
+    for period in (DROP, HUGE, {"p": 1}, "2026-13"):
+        calls.append((office, "choose_period", PAGE, {"period": period}))
+    calls.append((office, "choose_period", PAGE, {"period": "2099-01"}))  # a month one may look at …
+    calls.append((office, "generate", PAGE, {}))  # … but not bill so far ahead
+    return calls
+
+
+async def _attack(app_url: str, token: str, calls: list) -> list[tuple[str, str]]:
+    """Make every call on one connection; returns, per call, its name and everything the server answered it."""
+    client = RawClient(app_url)
+    answers = []
+    try:
+        await client.connect(token, page="/login")
+        for state, handler, page, kwargs in calls:
+            seen = len(client.updates)
+            try:
+                await client.send(f"{state.get_full_name()}.{handler}", kwargs, page)
+            except TimeoutError:
+                raise AssertionError(f"no answer to {state.__name__}.{handler}({str(kwargs)[:80]})") from None
+            answers.append((f"{state.__name__}.{handler}({str(kwargs)[:60]})", repr(client.updates[seen:])))
+        return answers
+    finally:
+        await client.close()
+
+
+def _log_tail(app) -> int:
+    return app.log.stat().st_size
+
+
+def _new_log(app, since: int) -> str:
+    with app.log.open("rb") as log:
+        log.seek(since)
+        return log.read().decode(errors="replace")
+
+
+def _quiet(answers: list[tuple[str, str]]) -> list[str]:
+    """The calls that came back without a refusal (a message or the way back to login)."""
+    return [name for name, answer in answers
+            if not name.startswith(UNANSWERED_OK) and not any(text in answer for text in REFUSALS)]
+
+
+def test_office_fee_handlers_refuse_everyone_else(app):
+    targets = _targets(app.db_url)
+    for who in ("anonymous", "forged token", "guard", "cleaner", "resident"):
+        token = _token(app.db_url, who)
+        before, log_from = _snapshot(app.db_url), _log_tail(app)
+        answers = run(_attack(app.url, token, _office_calls(targets)))
+        assert _snapshot(app.db_url) == before, who
+        logged = _new_log(app, log_from)
+        assert "Traceback" not in logged, logged[-3000:]
+        assert not _quiet(answers), f"{who}: no refusal for {_quiet(answers)}"
+        received = "".join(answer for _, answer in answers)
+        assert "/files/" not in received, who  # no receipt link
+        assert "'bills_rx_state_': [{" not in received and "'rows': [{" not in received, who
+        assert "'paying_rx_state_': {'id': " + str(targets["bill"]) not in received, who
+        loads = [answer for name, answer in answers if name.startswith("FeeOfficeState.load")]
+        home = "'/login'" if who in ("anonymous", "forged token") else f"'/{who}'"
+        assert all(home in answer for answer in loads), f"{who}: the office page sends them away"
+
+
+def test_a_manager_with_hostile_arguments_changes_nothing(app):
+    targets = _targets(app.db_url)
+    token = _token(app.db_url, "manager")
+    before, log_from = _snapshot(app.db_url), _log_tail(app)
+    answers = run(_attack(app.url, token, _manager_hostile_calls(targets)))
+    assert _snapshot(app.db_url) == before
+    logged = _new_log(app, log_from)
+    assert "Traceback" not in logged, logged[-3000:]
+    allowed = ("2099-01", f"'bill_id': {targets['bill']}}}")  # looking at a far month, opening the form
+    quiet = [name for name in _quiet(answers) if not any(a in name for a in allowed)]
+    assert not quiet, f"no refusal for {quiet}"
+    received = "".join(answer for _, answer in answers)
+    assert "别处经理" not in received
+    with Session(get_engine(app.db_url)) as session:
+        refused = session.exec(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "fee_refused")).one()
+    assert refused > 0, "a manager's refused fee actions are audited"
+
+
+def test_residents_see_only_their_own_unit(app):
+    """The bill's household sees its bills and receipt links; another household sees its own bills only; staff
+    and strangers are sent away."""
+    with Session(get_engine(app.db_url)) as session:
+        own_unit = session.exec(select(User.unit_id).where(User.phone == DEMO_RESIDENT[0])).one()
+        own_bills = set(session.exec(select(FeeBill.id).where(FeeBill.unit_id == own_unit)))
+    calls = [(ResidentFeesState, "load", "/resident/fees", {})]
+    seen = {}
+    for who in ("resident", "other resident", "manager", "guard", "anonymous"):
+        seen[who] = run(_attack(app.url, _token(app.db_url, who), calls))[0][1]
+    ids = lambda text: {int(i) for i in re.findall(r"\{'id': (\d+), 'period'", text)}  # noqa: E731
+    assert ids(seen["resident"]) and ids(seen["resident"]) <= own_bills
+    assert "/files/" in seen["resident"]  # the demo household's earlier months were paid: their receipts
+    assert ids(seen["other resident"]).isdisjoint(own_bills)
+    for who in ("manager", "guard", "anonymous"):
+        assert not ids(seen[who]) and "/files/" not in seen[who], who
+    assert "'/manager'" in seen["manager"] and "'/guard'" in seen["guard"] and "'/login'" in seen["anonymous"]
+
+
+def test_the_price_list_is_public_and_only_lists(app):
+    """Anyone may read the price list; a hostile estate code shows nothing and changes nothing."""
+    log_from = _log_tail(app)
+    before = _snapshot(app.db_url)
+    answers = run(_attack(app.url, "", [
+        (PriceListState, "load", f"/services?estate={DEMO_CODE}", {}),
+        (PriceListState, "load", f"/services?estate={DROP}", {}),
+        (PriceListState, "load", f"/services?estate={HUGE[:2000]}", {}),
+    ]))
+    assert _snapshot(app.db_url) == before
+    assert "Traceback" not in _new_log(app, log_from)
+    assert "家庭保洁" in answers[0][1] and "'45.00'" in answers[0][1]
+    assert "家庭保洁" not in answers[1][1] + answers[2][1]
+
+
+def test_the_same_calls_work_for_a_manager(app):
+    """Control: the office records a payment (once, even when the form is sent twice), its receipt link comes back,
+    the payment is voided with a reason, and generating the month again makes no second bill."""
+    targets = _targets(app.db_url)
+    token = _token(app.db_url, "manager")
+    before = _snapshot(app.db_url)
+    form = {"amount": "10.00", "method": "cash", "reference": ""}
+    with Session(get_engine(app.db_url)) as session:
+        next_payment = (session.exec(select(func.max(FeePayment.id))).one() or 0) + 1
+    answers = run(_attack(app.url, token, [
+        (FeeOfficeState, "load", PAGE, {}),
+        (FeeOfficeState, "open_payment", PAGE, {"bill_id": targets["bill"]}),
+        (FeeOfficeState, "record", PAGE, {"form": form}),
+        (FeeOfficeState, "record", PAGE, {"form": form}),  # a double tap: the form is closed, nothing more
+        (FeeOfficeState, "generate", PAGE, {}),
+        (FeeOfficeState, "open_void", PAGE, {"payment_id": next_payment}),
+        (FeeOfficeState, "void", PAGE, {"form": {"reason": "测试作废"}}),
+    ]))
+    after = _snapshot(app.db_url)
+    assert len(after["payments"]) == len(before["payments"]) + 1
+    assert len(after["receipts"]) == len(before["receipts"]) + 1
+    assert len(after["bills"]) == len(before["bills"])
+    received = "".join(answer for _, answer in answers)
+    assert "/files/" in received and "已登记收款" in received and "收款已作废" in received
+    with Session(get_engine(app.db_url)) as session:
+        payment = session.get(FeePayment, next_payment)
+        assert (payment.bill_id, str(payment.amount)) == (targets["bill"], "10.00")
+        assert payment.voided_at is not None and payment.void_reason == "测试作废"
+        assert session.exec(select(FeeReceipt).where(FeeReceipt.payment_id == payment.id)).one().voided_at
+        assert session.get(FeeBill, targets["bill"]).paid == dict(before["bills"])[targets["bill"]]
