@@ -106,7 +106,7 @@ def indicators_overview() -> rx.Component:
                 columns=rx.breakpoints(initial="2", sm="3", md="4", lg="5"), spacing="3", width="100%"),
         rx.hstack(
             *[rx.link(rx.button(t(f"indicator.report_{kind}"), variant="soft", size="2"),
-                      href=IndicatorsState.report_links[kind], is_external=False, download=True)
+                      href=IndicatorsState.report_links[kind], download=True, reload_document=True)
               for kind in ("pdf", "xlsx", "csv")],
             spacing="2", wrap="wrap",
         ),
