@@ -60,7 +60,8 @@ def _area(area: AreaCard) -> rx.Component:
                      color_scheme=rx.cond(area.done == area.total, "green", "amber"), size="2"),
             width="100%", align="center",
         ),
-        rx.progress(value=rx.cond(area.total > 0, area.done * 100 / area.total, 0), width="100%"),
+        rx.progress(value=rx.cond(area.total > 0, area.done * 100 / area.total, 0), width="100%",
+                    aria_label=t_fill("cleaning.progress", done=area.done.to(str), total=area.total.to(str))),
         rx.foreach(area.tasks, _task),
     )
 
