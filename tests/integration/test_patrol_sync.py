@@ -114,7 +114,7 @@ def test_sync_refuses_hostile_items_with_a_message_and_records_nothing(app):
     junk += [{"code": value, "uid": uuid.uuid4().hex, "at": utcnow().isoformat()} for value in HOSTILE_VALUES]
     log_start = app.log.stat().st_size
     received = run(_sync(app.url, token, junk, "not a list", None, {"a": 1}, [_item("x")] * (SYNC_BATCH_MAX + 50)))
-    assert "二维码无效,请扫描巡更点上的二维码" in received
+    assert "error.qr_invalid" in received  # the answer's key, shown in the phone's language
     assert _scans(app.db_url, guard_phone) == []
     _log_has_no_traceback(app, log_start)
 
@@ -125,9 +125,9 @@ def test_a_resident_and_a_logged_out_device_cannot_record_scans(app):
     resident = _token(app.db_url, *DEMO_RESIDENT[:2])
     item = _item(paths[0])
     received = run(_sync(app.url, resident, [item]))
-    assert "您没有权限进行此操作" in received and item["uid"] in received  # answered (refused), so dropped
+    assert "error.not_allowed" in received and item["uid"] in received  # answered (refused), so dropped
     received = run(_sync(app.url, "", [_item(paths[0])]))
-    assert "请先登录" in received and "estateScans.ack" not in received  # kept on the phone until someone logs in
+    assert "error.login_required" in received and "estateScans.ack" not in received  # kept on the phone until someone logs in
     assert _scans(app.db_url, guard_phone) == []
 
 
