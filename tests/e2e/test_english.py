@@ -66,13 +66,15 @@ def chinese_left(text: str, data: list[str]) -> list[str]:
 
 
 def settle(page: Page) -> str:
-    """The page's text once it has its title and its data: read until two reads 0.4 s apart agree."""
+    """The page's text once it has its title and its data: read until two reads 0.4 s apart agree. The page is
+    hydrated in English first (its language switch offers 中文), so a slow hydrate is not read as Chinese."""
     expect(page.locator("h1, h2, h3").first).to_be_visible()
+    expect(page.get_by_role("button", name="中文").first).to_be_visible()
     text = ""
     for _ in range(25):
         page.wait_for_timeout(400)
         now = page.evaluate("document.body.innerText")
-        if now == text and "Loading" not in now:
+        if now == text and "Loading" not in now and "加载中" not in now:
             break
         text = now
     return text
