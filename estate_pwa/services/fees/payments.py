@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -55,6 +56,10 @@ class Arrears:
 
 
 def _locked_bill(session: Session, actor: Actor, bill_id: int) -> FeeBill:
+    """The bill, locked for this transaction. The no-op UPDATE first takes the write lock on SQLite too (where
+    FOR UPDATE does nothing and a transaction would otherwise read before it may write); on PostgreSQL it locks
+    the row like FOR UPDATE."""
+    session.exec(update(FeeBill).where(col(FeeBill.id) == bill_id).values(paid=FeeBill.paid))
     bill = session.exec(select(FeeBill).where(FeeBill.id == bill_id).with_for_update()
                         .execution_options(populate_existing=True)).first()
     if bill is None or bill.estate_id != actor.estate_id:

@@ -124,8 +124,6 @@ def test_receipts_are_gapless_per_estate(session, factory, boss, billed, units):
 def test_concurrent_payments_number_receipts_without_gap_or_repeat(db_url, session, boss, billed, units):
     """20 threads, each in its own session: 19 distinct payments (two bills) and one replay of the same transfer
     race; the receipts are 1..19 with no gap or repeat, and the bills never go over."""
-    if db_url.startswith("sqlite"):
-        pytest.skip("SQLite takes one writer at a time; the lock is proven on PostgreSQL")
     bills = [billed[units[0].id], billed[units[1].id]]
     start = threading.Barrier(20)
     errors = []
