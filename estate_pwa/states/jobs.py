@@ -282,8 +282,12 @@ class OfficeState(JobsView):
 
     @rx.event
     def load(self):
-        """Show the board."""
-        return self._open(Role.MANAGER)
+        """Show the board; `?request=<id>` (an indicator's drill-down) also opens that request's history."""
+        away = self._open(Role.MANAGER)
+        wanted = self.router.url.query_parameters.get("request", "")
+        if away is None and wanted:
+            self._open_history(wanted)
+        return away
 
     def _refresh(self, session: Session, actor) -> None:
         self._hold(board=jobs.office_rows(session, actor, self.show),
@@ -359,6 +363,9 @@ class OfficeState(JobsView):
     @rx.event
     def show_history(self, request_id: str):
         """Open one request's full history (from the audit log)."""
+        self._open_history(request_id)
+
+    def _open_history(self, request_id: object) -> None:
         self.error = ""
         try:
             with session_scope() as session:

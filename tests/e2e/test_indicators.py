@@ -156,6 +156,10 @@ def test_a_job_finished_late_moves_timeliness_and_is_listed_as_failing(browser, 
         expect(line.get_by_role("link", name="打开")).to_have_attribute("href", f"/manager/jobs?request={request_id}")
         line.scroll_into_view_if_needed()
         screenshot(manager, f"indicators-detail-{app.backend}")
+        line.get_by_role("link", name="打开").click()  # the record behind the number opens on the office board
+        manager.wait_for_url(f"**/manager/jobs**request={request_id}")
+        expect(manager.get_by_role("dialog")).to_contain_text(f"#{request_id} {description[:30]}")
+        manager.keyboard.press("Escape")
         manager.goto(routes.MANAGER)
         _tiles_shown(manager)
         expect(manager.locator(TILE)).to_contain_text(value_after)
