@@ -17,7 +17,10 @@ from typing import Any
 
 import socketio
 from reflex.state import OnLoadInternalState, State
+from sqlmodel import Session
 
+from estate_pwa.core.db import get_engine
+from estate_pwa.services import accounts
 from estate_pwa.states.session import SessionState
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
@@ -107,3 +110,40 @@ def run(coroutine):
     """Run a coroutine to completion on its own thread (Playwright's sync API may own this thread's loop)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+async def call_all(app_url: str, token: str, calls: list) -> list[tuple[str, str]]:
+    """Make every call `(state, handler, page, kwargs)` on one connection; returns, per call, its name and
+    everything the server answered it."""
+    client = RawClient(app_url)
+    answers = []
+    try:
+        await client.connect(token, page="/login")
+        for state, handler, page, kwargs in calls:
+            seen = len(client.updates)
+            try:
+                await client.send(f"{state.get_full_name()}.{handler}", kwargs, page)
+            except TimeoutError:
+                raise AssertionError(f"no answer to {state.__name__}.{handler}({str(kwargs)[:80]})") from None
+            answers.append((f"{state.__name__}.{handler}({str(kwargs)[:60]})", repr(client.updates[seen:])))
+        return answers
+    finally:
+        await client.close()
+
+
+def login_token(db_url: str, phone: str, password: str) -> str:
+    """A device token for a person, as logging in on a phone would give it."""
+    with Session(get_engine(db_url)) as session:
+        return accounts.login(session, phone, password)[1]
+
+
+def log_size(app) -> int:
+    """Where the running app's log ends now."""
+    return app.log.stat().st_size
+
+
+def log_since(app, since: int) -> str:
+    """What the running app logged after `log_size` said `since`."""
+    with app.log.open("rb") as log:
+        log.seek(since)
+        return log.read().decode(errors="replace")

@@ -27,12 +27,11 @@ from estate_pwa.models import (
     Role,
     User,
 )
-from estate_pwa.services import accounts
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.states.cleaning import CleanerState, CleaningBoardState
 from tests.app_server import ROOT
 from tests.e2e.conftest import staff_account
-from tests.rawclient import RawClient, run
+from tests.rawclient import RawClient, call_all, log_since, login_token, run
 
 MANAGER = DEMO_ACCOUNTS[0]
 CLEANER = DEMO_ACCOUNTS[3]
@@ -54,10 +53,6 @@ submitted: submitting is checked); loads answer with a redirect, checked separat
 MEDIA = ROOT / "var" / "media" / "cleaning"
 
 
-def _login(db_url: str, phone: str, password: str) -> str:
-    with Session(get_engine(db_url)) as session:
-        return accounts.login(session, phone, password)[1]
-
 
 def _token(db_url: str, who: str) -> str:
     if who == "anonymous":
@@ -65,15 +60,15 @@ def _token(db_url: str, who: str) -> str:
     if who == "forged token":
         return "A" * 43
     if who == "manager":
-        return _login(db_url, *MANAGER[:2])
+        return login_token(db_url, *MANAGER[:2])
     if who == "cleaner":
-        return _login(db_url, *CLEANER[:2])
+        return login_token(db_url, *CLEANER[:2])
     if who == "other cleaner":
-        return _login(db_url, *SECOND_CLEANER[:2])
+        return login_token(db_url, *SECOND_CLEANER[:2])
     if who == "resident":
-        return _login(db_url, *DEMO_RESIDENT[:2])
+        return login_token(db_url, *DEMO_RESIDENT[:2])
     roles = {"guard": (Role.GUARD,), "technician": (Role.TECHNICIAN,), "new cleaner": (Role.CLEANER,)}[who]
-    return _login(db_url, *staff_account(db_url, *roles))
+    return login_token(db_url, *staff_account(db_url, *roles))
 
 
 def _snapshot(db_url: str) -> dict[str, object]:
@@ -176,23 +171,6 @@ def _board_calls(t: dict[str, int]) -> list[tuple[type, str, str, dict]]:
     return calls
 
 
-async def _attack(app_url: str, token: str, calls: list) -> list[tuple[str, str]]:
-    """Make every call on one connection; returns, per call, its name and everything the server answered it."""
-    client = RawClient(app_url)
-    answers = []
-    try:
-        await client.connect(token, page="/login")
-        for state, handler, page, kwargs in calls:
-            seen = len(client.updates)
-            try:
-                await client.send(f"{state.get_full_name()}.{handler}", kwargs, page)
-            except TimeoutError:
-                raise AssertionError(f"no answer to {state.__name__}.{handler}({str(kwargs)[:80]})") from None
-            answers.append((f"{state.__name__}.{handler}({str(kwargs)[:60]})", repr(client.updates[seen:])))
-        return answers
-    finally:
-        await client.close()
-
 
 def _upload(app_url: str, token: str) -> list[int]:
     """Upload a photo for the open photo item through Reflex's /_upload, as the cleaner's phone does."""
@@ -223,11 +201,6 @@ def _jpeg() -> bytes:
     return data.getvalue()
 
 
-def _new_log(app, since: int) -> str:
-    with app.log.open("rb") as log:
-        log.seek(since)
-        return log.read().decode(errors="replace")
-
 
 def _quiet(answers: list[tuple[str, str]]) -> list[str]:
     """The calls that came back without a refusal (a message or the way back to login)."""
@@ -237,11 +210,11 @@ def _quiet(answers: list[tuple[str, str]]) -> list[str]:
 
 def _check(app, token: str, calls: list, expect_home: str, upload: bool) -> None:
     before, log_from = _snapshot(app.db_url), app.log.stat().st_size
-    answers = run(_attack(app.url, token, calls))
+    answers = run(call_all(app.url, token, calls))
     statuses = _upload(app.url, token) if upload else []
     after = _snapshot(app.db_url)
     assert after == before
-    logged = _new_log(app, log_from)
+    logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
     assert all(status < 500 for status in statuses), statuses
     quiet = _quiet(answers)
@@ -273,7 +246,7 @@ def test_a_cleaner_cannot_tick_another_cleaners_task(app, who):
     calls = [call for call in _cleaner_calls(targets) if call[1] != "load" and call[3] != own]
     token = _token(app.db_url, who)
     before = _snapshot(app.db_url)
-    answers = run(_attack(app.url, token, calls))
+    answers = run(call_all(app.url, token, calls))
     after = _snapshot(app.db_url)
     before.pop("photos"), after.pop("photos")
     assert after == before
@@ -291,11 +264,11 @@ def test_hostile_arguments_from_the_right_people_change_nothing(app):
     for who, calls in (("cleaner", cleaner_calls), ("manager", board_calls)):
         token = _token(app.db_url, who)
         before, log_from = _snapshot(app.db_url), app.log.stat().st_size
-        answers = run(_attack(app.url, token, calls))
+        answers = run(call_all(app.url, token, calls))
         after = _snapshot(app.db_url)
         before.pop("photos"), after.pop("photos")
         assert after == before, who
-        assert "Traceback" not in _new_log(app, log_from), who
+        assert "Traceback" not in log_since(app, log_from), who
         assert not _quiet(answers), (who, _quiet(answers))
 
 
@@ -303,12 +276,12 @@ def test_the_same_calls_work_for_their_own_people(app):
     """Control: the detector is real, since the right person with plausible arguments does change the data."""
     targets = _targets(app.db_url)
     before = _snapshot(app.db_url)
-    run(_attack(app.url, _token(app.db_url, "cleaner"), [
+    run(call_all(app.url, _token(app.db_url, "cleaner"), [
         (CleanerState, "load", CLEANER_PAGE, {}), (CleanerState, "tick", CLEANER_PAGE, {"task_id": targets["task"]}),
     ]))
     middle = _snapshot(app.db_url)
     assert (middle["ticks"], middle["done"]) == (before["ticks"] + 1, before["done"] + 1)
-    run(_attack(app.url, _token(app.db_url, "manager"), [
+    run(call_all(app.url, _token(app.db_url, "manager"), [
         (CleaningBoardState, "load", BOARD_PAGE, {}),
         (CleaningBoardState, "open_inspection", BOARD_PAGE, {"area_id": targets["area"]}),
         (CleaningBoardState, "submit_inspection", BOARD_PAGE, {}),

@@ -13,12 +13,12 @@ from estate_pwa.core.db import get_engine
 from estate_pwa.models import (
     AuditEntry, Estate, FeeBill, FeePayment, FeeReceipt, ReceiptCounter, Role, Unit, User, UserRole,
 )
-from estate_pwa.services import accounts, fees
+from estate_pwa.services import fees
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.states.fees import FeeOfficeState, PriceListState, ResidentFeesState
 from tests.e2e.conftest import staff_account
 from tests.factories import PASSWORD, Factory, password_hash, unique_phone
-from tests.rawclient import RawClient, run
+from tests.rawclient import call_all, log_since, log_size, login_token, run
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 HUGE = "漏" * 50_000
@@ -35,10 +35,6 @@ UNANSWERED_OK = ("FeeOfficeState.load", "ResidentFeesState.load", "FeeOfficeStat
                  "FeeOfficeState.close_void", "PriceListState.load")
 """Screens' loads answer with a redirect (checked apart), closing a form changes nothing, the price list is public."""
 
-
-def _login(db_url: str, phone: str, password: str) -> str:
-    with Session(get_engine(db_url)) as session:
-        return accounts.login(session, phone, password)[1]
 
 
 def _snapshot(db_url: str) -> dict[str, object]:
@@ -98,13 +94,13 @@ def _token(db_url: str, who: str) -> str:
     if who == "forged token":
         return "A" * 43
     if who == "manager":
-        return _login(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
+        return login_token(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
     if who == "resident":
-        return _login(db_url, *DEMO_RESIDENT[:2])
+        return login_token(db_url, *DEMO_RESIDENT[:2])
     if who == "other resident":
-        return _login(db_url, _resident_elsewhere(db_url), PASSWORD)
+        return login_token(db_url, _resident_elsewhere(db_url), PASSWORD)
     roles = {"guard": Role.GUARD, "technician": Role.TECHNICIAN, "cleaner": Role.CLEANER}[who]
-    return _login(db_url, *staff_account(db_url, roles))
+    return login_token(db_url, *staff_account(db_url, roles))
 
 
 def _office_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
@@ -155,32 +151,7 @@ def _manager_hostile_calls(targets: dict[str, int]) -> list[tuple[type, str, str
     return calls
 
 
-async def _attack(app_url: str, token: str, calls: list) -> list[tuple[str, str]]:
-    """Make every call on one connection; returns, per call, its name and everything the server answered it."""
-    client = RawClient(app_url)
-    answers = []
-    try:
-        await client.connect(token, page="/login")
-        for state, handler, page, kwargs in calls:
-            seen = len(client.updates)
-            try:
-                await client.send(f"{state.get_full_name()}.{handler}", kwargs, page)
-            except TimeoutError:
-                raise AssertionError(f"no answer to {state.__name__}.{handler}({str(kwargs)[:80]})") from None
-            answers.append((f"{state.__name__}.{handler}({str(kwargs)[:60]})", repr(client.updates[seen:])))
-        return answers
-    finally:
-        await client.close()
 
-
-def _log_tail(app) -> int:
-    return app.log.stat().st_size
-
-
-def _new_log(app, since: int) -> str:
-    with app.log.open("rb") as log:
-        log.seek(since)
-        return log.read().decode(errors="replace")
 
 
 def _quiet(answers: list[tuple[str, str]]) -> list[str]:
@@ -193,10 +164,10 @@ def test_office_fee_handlers_refuse_everyone_else(app):
     targets = _targets(app.db_url)
     for who in ("anonymous", "forged token", "guard", "cleaner", "resident"):
         token = _token(app.db_url, who)
-        before, log_from = _snapshot(app.db_url), _log_tail(app)
-        answers = run(_attack(app.url, token, _office_calls(targets)))
+        before, log_from = _snapshot(app.db_url), log_size(app)
+        answers = run(call_all(app.url, token, _office_calls(targets)))
         assert _snapshot(app.db_url) == before, who
-        logged = _new_log(app, log_from)
+        logged = log_since(app, log_from)
         assert "Traceback" not in logged, logged[-3000:]
         assert not _quiet(answers), f"{who}: no refusal for {_quiet(answers)}"
         received = "".join(answer for _, answer in answers)
@@ -211,10 +182,10 @@ def test_office_fee_handlers_refuse_everyone_else(app):
 def test_a_manager_with_hostile_arguments_changes_nothing(app):
     targets = _targets(app.db_url)
     token = _token(app.db_url, "manager")
-    before, log_from = _snapshot(app.db_url), _log_tail(app)
-    answers = run(_attack(app.url, token, _manager_hostile_calls(targets)))
+    before, log_from = _snapshot(app.db_url), log_size(app)
+    answers = run(call_all(app.url, token, _manager_hostile_calls(targets)))
     assert _snapshot(app.db_url) == before
-    logged = _new_log(app, log_from)
+    logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
     allowed = ("2099-01", f"'bill_id': {targets['bill']}}}")  # looking at a far month, opening the form
     quiet = [name for name in _quiet(answers) if not any(a in name for a in allowed)]
@@ -236,7 +207,7 @@ def test_residents_see_only_their_own_unit(app):
     calls = [(ResidentFeesState, "load", "/resident/fees", {})]
     seen = {}
     for who in ("resident", "other resident", "manager", "guard", "anonymous"):
-        seen[who] = run(_attack(app.url, _token(app.db_url, who), calls))[0][1]
+        seen[who] = run(call_all(app.url, _token(app.db_url, who), calls))[0][1]
     ids = lambda text: {int(i) for i in re.findall(r"\{'id': (\d+), 'period'", text)}  # noqa: E731
     assert ids(seen["resident"]) and ids(seen["resident"]) <= own_bills
     assert "/files/" in seen["resident"]  # the demo household's earlier months were paid: their receipts
@@ -248,15 +219,15 @@ def test_residents_see_only_their_own_unit(app):
 
 def test_the_price_list_is_public_and_only_lists(app):
     """Anyone may read the price list; a hostile estate code shows nothing and changes nothing."""
-    log_from = _log_tail(app)
+    log_from = log_size(app)
     before = _snapshot(app.db_url)
-    answers = run(_attack(app.url, "", [
+    answers = run(call_all(app.url, "", [
         (PriceListState, "load", f"/services?estate={DEMO_CODE}", {}),
         (PriceListState, "load", f"/services?estate={DROP}", {}),
         (PriceListState, "load", f"/services?estate={HUGE[:2000]}", {}),
     ]))
     assert _snapshot(app.db_url) == before
-    assert "Traceback" not in _new_log(app, log_from)
+    assert "Traceback" not in log_since(app, log_from)
     assert "家庭保洁" in answers[0][1] and "'45.00'" in answers[0][1]
     assert "家庭保洁" not in answers[1][1] + answers[2][1]
 
@@ -270,7 +241,7 @@ def test_the_same_calls_work_for_a_manager(app):
     form = {"amount": "10.00", "method": "cash", "reference": ""}
     with Session(get_engine(app.db_url)) as session:
         next_payment = (session.exec(select(func.max(FeePayment.id))).one() or 0) + 1
-    answers = run(_attack(app.url, token, [
+    answers = run(call_all(app.url, token, [
         (FeeOfficeState, "load", PAGE, {}),
         (FeeOfficeState, "open_payment", PAGE, {"bill_id": targets["bill"]}),
         (FeeOfficeState, "record", PAGE, {"form": form}),

@@ -14,7 +14,7 @@ from estate_pwa.core.db import get_engine
 from estate_pwa.models import (
     AuditEntry, Estate, EvidenceFile, IndicatorSetting, Role, Survey, SurveyAnswer, Unit, User, UserRole,
 )
-from estate_pwa.services import accounts, survey
+from estate_pwa.services import survey
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
 from estate_pwa.services.survey import ASPECTS
@@ -22,7 +22,7 @@ from estate_pwa.states.indicators import CertificationState, IndicatorDetailStat
 from estate_pwa.states.survey import ManagerSurveysState, ResidentSurveyState
 from tests.e2e.conftest import staff_account
 from tests.factories import PASSWORD, password_hash, unique_phone
-from tests.rawclient import RawClient, run
+from tests.rawclient import RawClient, call_all, log_since, log_size, login_token, run
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 HUGE = "漏" * 50_000
@@ -36,10 +36,6 @@ REFUSALS = ("您没有权限进行此操作", "请先登录", "请求无效", "�
             "您家已提交过", "内容最多")
 """Texts of which at least one must come back from a refused call (a message or the redirect to login)."""
 
-
-def _login(db_url: str, phone: str, password: str) -> str:
-    with Session(get_engine(db_url)) as session:
-        return accounts.login(session, phone, password)[1]
 
 
 def _snapshot(db_url: str) -> dict[str, object]:
@@ -93,13 +89,13 @@ def _token(db_url: str, who: str) -> str:
     if who == "forged token":
         return "A" * 43
     if who == "manager":
-        return _login(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
+        return login_token(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
     if who == "resident":
-        return _login(db_url, _new_household_resident(db_url), PASSWORD)
+        return login_token(db_url, _new_household_resident(db_url), PASSWORD)
     if who == "demo resident":
-        return _login(db_url, *DEMO_RESIDENT[:2])
+        return login_token(db_url, *DEMO_RESIDENT[:2])
     roles = {"guard": Role.GUARD, "technician": Role.TECHNICIAN}[who]
-    return _login(db_url, *staff_account(db_url, roles))
+    return login_token(db_url, *staff_account(db_url, roles))
 
 
 def _manager_calls(survey_id: int) -> list[tuple[type, str, str, dict]]:
@@ -146,23 +142,6 @@ def _resident_calls() -> list[tuple[type, str, str, dict]]:
     return calls
 
 
-async def _attack(app_url: str, token: str, calls: list) -> list[tuple[str, str]]:
-    """Make every call on one connection; returns, per call, its name and everything the server answered it."""
-    client = RawClient(app_url)
-    answers = []
-    try:
-        await client.connect(token, page="/login")
-        for state, handler, page, kwargs in calls:
-            seen = len(client.updates)
-            try:
-                await client.send(f"{state.get_full_name()}.{handler}", kwargs, page)  # turn_page takes `page`
-            except TimeoutError:
-                raise AssertionError(f"no answer to {state.__name__}.{handler}({str(kwargs)[:80]})") from None
-            answers.append((f"{state.__name__}.{handler}({str(kwargs)[:60]})", repr(client.updates[seen:])))
-        return answers
-    finally:
-        await client.close()
-
 
 def _upload(app_url: str, token: str, items: list[object]) -> list[int]:
     """Upload a small PDF for each evidence item through Reflex's /_upload (as the browser does); the statuses."""
@@ -187,14 +166,6 @@ def _upload(app_url: str, token: str, items: list[object]) -> list[int]:
     return run(go())
 
 
-def _log_tail(app) -> int:
-    return app.log.stat().st_size
-
-
-def _new_log(app, since: int) -> str:
-    with app.log.open("rb") as log:
-        log.seek(since)
-        return log.read().decode(errors="replace")
 
 
 def _refused(answers: list[tuple[str, str]], skip: tuple[str, ...] = ()) -> list[str]:
@@ -213,12 +184,12 @@ UNANSWERED_OK = ("IndicatorsState.load", "IndicatorDetailState.load", "Certifica
 def test_manager_indicator_handlers_refuse_everyone_else(app, who):
     survey_id = _open_survey_id(app.db_url)
     token = _token(app.db_url, who)
-    before, log_from = _snapshot(app.db_url), _log_tail(app)
-    answers = run(_attack(app.url, token, _manager_calls(survey_id)))
+    before, log_from = _snapshot(app.db_url), log_size(app)
+    answers = run(call_all(app.url, token, _manager_calls(survey_id)))
     statuses = _upload(app.url, token, ["service_contract", DROP, {"item": 1}, HUGE[:5000]])
     after = _snapshot(app.db_url)
     assert after == before
-    logged = _new_log(app, log_from)
+    logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
     assert all(status < 500 for status in statuses), statuses
     quiet = _refused(answers, UNANSWERED_OK)
@@ -236,10 +207,10 @@ def test_manager_indicator_handlers_refuse_everyone_else(app, who):
 def test_resident_survey_handlers_refuse_everyone_else(app, who):
     _open_survey_id(app.db_url)
     token = _token(app.db_url, who)
-    before, log_from = _snapshot(app.db_url), _log_tail(app)
-    answers = run(_attack(app.url, token, _resident_calls()))
+    before, log_from = _snapshot(app.db_url), log_size(app)
+    answers = run(call_all(app.url, token, _resident_calls()))
     assert _snapshot(app.db_url) == before
-    logged = _new_log(app, log_from)
+    logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
     quiet = _refused(answers, UNANSWERED_OK)
     assert not quiet, f"no refusal for: {quiet}"
@@ -255,10 +226,10 @@ def test_a_resident_with_hostile_answers_stores_nothing(app):
     calls += [(ResidentSurveyState, "rate", "/resident", {"aspect": a, "rating": "satisfied"}) for a in ASPECTS]
     calls += [(ResidentSurveyState, "submit", "/resident", {"form": form})
               for form in ({"comment": HUGE}, {"comment": {"text": "x"}}, {"comment": ["x"]})]
-    before, log_from = _snapshot(app.db_url), _log_tail(app)
-    answers = run(_attack(app.url, token, calls))
+    before, log_from = _snapshot(app.db_url), log_size(app)
+    answers = run(call_all(app.url, token, calls))
     assert _snapshot(app.db_url) == before
-    assert "Traceback" not in _new_log(app, log_from)
+    assert "Traceback" not in log_since(app, log_from)
     assert not _refused(answers, UNANSWERED_OK), answers
 
 
@@ -270,11 +241,11 @@ def test_a_manager_with_hostile_arguments_changes_nothing(app):
                if call[3] not in ({"kind": "quarter"}, {"page": 2}, {"form": {"op": ">=", "target": "95", "base": ""}},
                                   {"form": {"founded_on": "2024-01-01"}}, {"form": {"title": "入侵者的调查"}},
                                   {"form": {"title": DROP}}, {"survey_id": survey_id})]
-    before, log_from = _snapshot(app.db_url), _log_tail(app)
-    answers = run(_attack(app.url, token, hostile))
+    before, log_from = _snapshot(app.db_url), log_size(app)
+    answers = run(call_all(app.url, token, hostile))
     statuses = _upload(app.url, token, [DROP, {"item": 1}, HUGE[:5000], ["service_contract"]])
     assert _snapshot(app.db_url) == before
-    logged = _new_log(app, log_from)
+    logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
     assert all(status < 500 for status in statuses), statuses
     assert not _refused(answers, UNANSWERED_OK), answers
@@ -287,7 +258,7 @@ def test_the_same_calls_work_for_their_own_roles(app):
         founded = session.exec(select(Estate.committee_founded_on).where(Estate.code == DEMO_CODE)).one()
     manager = _token(app.db_url, "manager")
     before = _snapshot(app.db_url)
-    run(_attack(app.url, manager, [
+    run(call_all(app.url, manager, [
         (IndicatorDetailState, "load", DETAIL_PAGE, {}),
         (IndicatorDetailState, "save_target", DETAIL_PAGE, {"form": {"op": ">=", "target": "95", "base": ""}}),
         (CertificationState, "save_founded", "/manager/certification",
@@ -303,5 +274,5 @@ def test_the_same_calls_work_for_their_own_roles(app):
     assert any(s[1] == "经理发起的调查" and s[2] for s in after["surveys"])
     assert after["audit"] >= before["audit"] + 5  # target, founding date, closed, opened, evidence
     resident = _token(app.db_url, "resident")
-    run(_attack(app.url, resident, _resident_calls()[:len(ASPECTS) + 2]))
+    run(call_all(app.url, resident, _resident_calls()[:len(ASPECTS) + 2]))
     assert _snapshot(app.db_url)["answers"] == after["answers"] + 1
