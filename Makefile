@@ -44,8 +44,11 @@ run: migrate
 	$(BIN)/python -m estate_pwa.manage demo
 	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
+# Spread over four pytest-xdist workers: each backend's app and its tests on one worker, everything else shared
+# (tests/conftest.py forms the groups). `PYTEST_ARGS=-n0` runs it in one process.
 test: install-test browser axe
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 4 --dist loadgroup $(PYTEST_ARGS)
 
+# The unit tests on SQLite, spread over every core (pytest-xdist): each worker has its own database.
 test-fast: install-test
-	ESTATE_BACKENDS=sqlite $(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
+	ESTATE_BACKENDS=sqlite $(BIN)/python -m pytest tests/unit -q -n auto $(PYTEST_ARGS)

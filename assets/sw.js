@@ -1,11 +1,11 @@
 // Service worker: keeps the app shell (every route's HTML and the files it loads) for offline use.
 // Reflex's live channels (/_event, /_upload, /ping, /_health) always go to the network.
-// A checkpoint URL opened without a connection is queued as a scan (scanqueue.js) and sent later.
-importScripts("/scanqueue.js");
-const CACHE = "estate-shell-v3";
+// A checkpoint URL opened without a connection is queued as a scan in the outbox (outbox.js) and sent later.
+importScripts("/outbox.js");
+const CACHE = "estate-shell-v5";
 const ROUTES = ["/", "/login", "/join", "/me", "/manager", "/manager/staff", "/manager/units",
-  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/manager/indicator", "/manager/surveys", "/manager/certification", "/manager/cleaning", "/manager/fees", "/resident/requests", "/resident/fees", "/services", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/technician", "/resident"];
-const STATIC = ["/manifest.webmanifest", "/pwa.js", "/scanqueue.js", "/zxing_reader.wasm", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
+  "/manager/roster", "/manager/jobs", "/manager/patrol", "/manager/patrol/history", "/manager/patrol/setup", "/manager/indicator", "/manager/surveys", "/manager/certification", "/manager/cleaning", "/manager/fees", "/manager/facilities", "/facilities/asset", "/resident/requests", "/resident/fees", "/services", "/resident/services", "/manager/bookings", "/guard", "/guard/scan", "/guard/incident", "/cleaner", "/cleaner/scan", "/manager/cleaning/inspect", "/technician", "/resident", "/inspections", "/inspections/scan"];
+const STATIC = ["/manifest.webmanifest", "/pwa.js", "/outbox.js", "/zxing_reader.wasm", "/countdown.js", "/signature.js", "/icons/icon-192.png", "/icons/icon-512.png",
   "/icons/icon-maskable-512.png"];
 const LIVE = ["/_event", "/_upload", "/ping", "/_health", "/_all_routes", "/media", "/files"];
 const MATCH = { ignoreVary: true, ignoreSearch: true };
@@ -113,7 +113,7 @@ async function checkpoint(request) {
     const response = await fetch(request, { signal: AbortSignal.timeout(CHECKPOINT_TIMEOUT_MS) });
     if (response.status < 500) return response;
   } catch (error) { /* offline, or no answer in time */ }
-  await self.estateScans.add(request.url);
+  await self.estateOutbox.add("scan", { code: request.url });
   return Response.redirect(SCANNER, 303);
 }
 

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import bindparam, insert, select
@@ -298,7 +299,8 @@ def add_fees(db: Session, est: Estate3y, rng: random.Random) -> None:
         months.append(first)
         first = (first + timedelta(days=32)).replace(day=1)
     _insert(db, FeeRate, [{"estate_id": est.estate_id, "building_id": None, "rate": rate,
-                           "changed_by_id": est.manager_id, "created_at": est.start}])
+                           "effective_from": months[0].date(), "changed_by_id": est.manager_id,
+                           "created_at": est.start}])
     plans = {}
     for month in months:
         for unit_id in est.unit_ids:
@@ -409,7 +411,7 @@ def add_cleaning(db: Session, est: Estate3y, rng: random.Random) -> None:
                                             CleaningTask.done_at.is_not(None)).order_by(CleaningTask.id)).all():
             yield {"estate_id": est.estate_id, "task_id": task_id, "cleaner_id": owner[area_id],
                    "tick_uid": f"task-{task_id}", "done_at": done, "client_time": done,
-                   "late": _aware(done) > _aware(due), "present": False,
+                   "late": _aware(done) > _aware(due), "present": task_id % 17 != 0,  # ~6% unscanned
                    "photos": ["cleaning/0123456789abcdef0123456789abcdef.jpg"] if item_id in photo else []}
     est.counts["cleaning_ticks"] = _insert(db, CleaningTick, ticks())
     weeks = (last - first).days // 7
@@ -440,7 +442,122 @@ def add_cleaning(db: Session, est: Estate3y, rng: random.Random) -> None:
     est.counts["cleaning_rework"] = len(failed)
 
 
-FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys, add_fees, add_cleaning)
+def add_facilities(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """The asset register (registered before the 3 years start): each building by floor area with its grade, two
+    extinguishers a floor, hydrants, lifts and an alarm panel per building; roads, greenery and car parks in m²;
+    wells, street lights, sports facilities, pumps and gates by item; drains in metres (~2,000 assets). Defects
+    ≈ 2 a day, each repaired within hours to ten days (spans of one asset never overlap)."""
+    from estate_pwa.models import Asset, AssetDefect
+
+    buildings = db.execute(select(Building.id, Building.name, Building.floors).where(
+        Building.estate_id == est.estate_id).order_by(Building.id)).all()
+    since = est.start - timedelta(days=30)
+
+    def asset(code, category, subkind, measure, quantity, **more) -> dict:
+        return {"estate_id": est.estate_id, "code": code, "category": category, "subkind": subkind,
+                "name": code, "measure": measure, "quantity": quantity, "created_at": since, **more}
+
+    def assets() -> Iterator[dict]:
+        for building_id, name, floors in buildings:
+            yield asset(f"FW-{building_id}", "housing", "building", "area_m2", 10_680,
+                        building_id=building_id, grade="good" if rng.random() < 0.9 else "basically_good")
+            for floor in range(1, floors + 1):
+                for side in "EW":
+                    yield asset(f"MHQ-{building_id}-{floor}{side}", "fire_equipment", "extinguisher", "count", 1,
+                                building_id=building_id,
+                                expires_on=(est.end + timedelta(days=rng.randint(5, 700))).date())
+            for n in (1, 2):
+                yield asset(f"XHS-{building_id}-{n}", "fire_equipment", "hydrant", "count", 1, building_id=building_id)
+                yield asset(f"DT-{building_id}-{n}", "public_equipment", "lift", "count", 1, building_id=building_id,
+                            contractor="电梯维保")
+            yield asset(f"BJ-{building_id}", "fire_equipment", "alarm", "count", 1, building_id=building_id)
+        for n in range(40):
+            yield asset(f"DL-{n}", "road", "road", "area_m2", rng.randint(300, 3000))
+            yield asset(f"LH-{n}", "green", "lawn", "area_m2", rng.randint(200, 2500))
+            yield asset(f"PS-{n}", "drain", "pipe", "length_m", rng.randint(40, 400))
+        for n in range(4):
+            yield asset(f"TCC-{n}", "car_park", "underground", "area_m2", 15_000)
+        for kind, count in (("septic_tank", 10), ("rain_well", 150), ("sewage_well", 120), ("sand_well", 40)):
+            for n in range(count):
+                yield asset(f"J-{kind}-{n}", "well", kind, "count", 1)
+        for n in range(300):
+            yield asset(f"LD-{n}", "street_light", "street_light", "count", 1)
+        for n in range(40):
+            yield asset(f"WT-{n}", "sports_culture", "fitness", "count", 1)
+        for n, kind in enumerate(("pump",) * 8 + ("generator",) * 2 + ("gate",) * 8):
+            yield asset(f"SB-{n}", "public_equipment", kind, "count", 1, contractor="设备维保")
+    est.counts["assets"] = _insert(db, Asset, assets())
+    asset_ids = _ids(db, Asset.id, Asset.estate_id == est.estate_id, Asset.category != "housing")
+    free_from: dict[int, datetime] = {}
+
+    def defects() -> Iterator[dict]:
+        moments = sorted(est.moment(rng) for _ in range(2 * est.days))
+        for opened in moments:
+            asset_id = rng.choice(asset_ids)
+            if free_from.get(asset_id, since) > opened:
+                continue
+            closed = opened + timedelta(hours=rng.choice((3, 8, 20, 30, 50, 96, 240)))
+            closed = None if closed > est.end else closed
+            free_from[asset_id] = closed or est.end
+            yield {"estate_id": est.estate_id, "asset_id": asset_id, "opened_at": opened, "closed_at": closed,
+                   "source": "inspection", "note": "", "created_at": opened}
+    est.counts["asset_defects"] = _insert(db, AssetDefect, defects())
+
+
+def add_inspections(db: Session, est: Estate3y, rng: random.Random) -> None:
+    """A monthly inspection plan per category, and every asset inspected once a month by a technician (a task per
+    asset and month, done on a random day of it, ~1% found defective; a few left undone), each checklist item a
+    result (≈ 70,000 tasks and 140,000 results over 3 years)."""
+    from estate_pwa.models import Asset, InspectionPlan, InspectionResult, InspectionTask
+
+    zone = ZoneInfo("Asia/Shanghai")
+    items = ["外观完好", "功能正常"]
+    plans = {}
+    for category in ("housing", "road", "green", "car_park", "well", "street_light", "sports_culture", "drain",
+                     "fire_equipment", "public_equipment"):
+        plans[category] = db.execute(insert(InspectionPlan.__table__).values(
+            estate_id=est.estate_id, name=f"{category} 月检", category=category, frequency="monthly",
+            weekdays="", items=items, role="technician", active=True, created_at=est.start)
+            .returning(InspectionPlan.__table__.c.id)).scalar_one()
+    assets = db.execute(select(Asset.id, Asset.category).where(Asset.estate_id == est.estate_id)
+                        .order_by(Asset.id)).all()
+    months = []
+    first = est.start.astimezone(zone).date().replace(day=1)
+    while first <= est.end.astimezone(zone).date():
+        following = (first + timedelta(days=32)).replace(day=1)
+        months.append((first, datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC),
+                       datetime.combine(following, time(0), tzinfo=zone).astimezone(UTC)))
+        first = following
+    technicians = est.technician_ids or [est.manager_id]
+
+    def tasks() -> Iterator[dict]:
+        for day, starts, due in months:
+            for asset_id, category in assets:
+                done = starts + (min(due, est.end) - starts) * rng.random()
+                finished = done < est.end and rng.random() > 0.01
+                yield {"estate_id": est.estate_id, "key": f"{plans[category]}:{asset_id}:{day.isoformat()}",
+                       "plan_id": plans[category], "asset_id": asset_id, "kind": "routine", "day": day,
+                       "starts_at": starts, "due_at": due, "role": "technician", "created_at": starts,
+                       "done_at": done if finished else None,
+                       "defective": (rng.random() < 0.01) if finished else None,
+                       "inspector_id": rng.choice(technicians) if finished else None}
+    est.counts["inspection_tasks"] = _insert(db, InspectionTask, tasks())
+    done = db.execute(select(InspectionTask.id, InspectionTask.asset_id, InspectionTask.done_at,
+                             InspectionTask.defective, InspectionTask.inspector_id).where(
+        InspectionTask.estate_id == est.estate_id, InspectionTask.done_at.is_not(None))).all()
+
+    def results() -> Iterator[dict]:
+        for task_id, asset_id, at, defective, inspector in done:
+            for position, item in enumerate(items):
+                yield {"estate_id": est.estate_id, "client_id": f"bench-{task_id}", "task_id": task_id,
+                       "asset_id": asset_id, "position": position, "item": item,
+                       "outcome": "defective" if defective and position == 0 else "intact", "note": "",
+                       "photos": [], "inspector_id": inspector, "recorded_at": at}
+    est.counts["inspection_results"] = _insert(db, InspectionResult, results())
+
+
+FEATURES = (add_repairs, add_complaints, add_patrols, add_incidents, add_surveys, add_fees, add_cleaning,
+            add_facilities, add_inspections)
 """Each feature's records; a later feature appends its own function."""
 
 

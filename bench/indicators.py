@@ -9,19 +9,17 @@ Targets on a 2-core machine: the whole overview ≤ 300 ms, all trends ≤ 1 s.
 
 import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bench import history
+from bench.database import print_medians, throwaway
 from estate_pwa.core.db import get_engine
-from estate_pwa.manage import migrate
 from estate_pwa.models import User
 from estate_pwa.services import indicators
 from estate_pwa.services.indicators import periods, view
@@ -32,10 +30,11 @@ OVERVIEW_TARGET_MS = 300
 TRENDS_TARGET_MS = 1000
 
 
-def _median_ms(call: Callable[[], object], runs: int) -> float:
+def _median_ms(call: Callable[[], object], runs: int, session: Session) -> float:
     call()  # warm: statement caches, first reads from disk
     times = []
     for _ in range(runs):
+        session.rollback()  # each run a new transaction, as each request is: nothing kept from the last run
         began = time.perf_counter()
         call()
         times.append((time.perf_counter() - began) * 1000)
@@ -57,17 +56,19 @@ def measure(db_url: str, runs: int, now: datetime) -> dict[str, float]:
         settings = view._settings(session, manager.estate_id)
         for indicator in live:
             context = view._context(indicator, manager.estate_id, settings.get(indicator.key), now)
-            figures[f"year {indicator.key}"] = _median_ms(lambda: indicator.measure(session, context, year), runs)
-        figures["overview (year)"] = _median_ms(lambda: indicators.overview(session, manager, "year", now=now), runs)
+            figures[f"year {indicator.key}"] = _median_ms(
+                lambda: indicator.measure(session, context, year), runs, session)  # noqa: B023 (called at once)
+        figures["overview (year)"] = _median_ms(
+            lambda: indicators.overview(session, manager, "year", now=now), runs, session)
         trend_total = 0.0
         for indicator in live:
             context = view._context(indicator, manager.estate_id, settings.get(indicator.key), now)
-            ms = _median_ms(lambda: indicator.measure(session, context, months), runs)
+            ms = _median_ms(lambda: indicator.measure(session, context, months), runs, session)  # noqa: B023
             figures[f"trend {indicator.key}"] = ms
             trend_total += ms
         figures["all trends (12 months)"] = trend_total
         figures["all detail pages (year)"] = _median_ms(
-            lambda: [indicators.detail(session, manager, i.key, "year", now=now) for i in live], runs)
+            lambda: [indicators.detail(session, manager, i.key, "year", now=now) for i in live], runs, session)
     return figures
 
 
@@ -79,30 +80,16 @@ def _manager_id(session: Session) -> int:
 def run(backend: str, units: int, years: int, runs: int) -> dict[str, float]:
     """Make the database, fill it, measure, throw it away."""
     now = datetime.now(UTC)
-    pg_name = None
-    with tempfile.TemporaryDirectory(prefix="estate-bench-") as tmp:
-        if backend == "sqlite":
-            db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            from devtools import databases
-            pg_name, db_url = databases.create_pg_database("estate_bench")
-        try:
-            migrate(db_url)
-            began = time.perf_counter()
-            with Session(get_engine(db_url)) as db:
-                est = history.generate(db, units=units, years=years, end=now)
-                if backend == "postgresql":
-                    db.execute(text("ANALYZE"))
-                    db.commit()
-            print(f"[{backend}] generated in {time.perf_counter() - began:.0f} s: "
-                  + ", ".join(f"{k} {v}" for k, v in est.counts.items()), flush=True)
-            figures = measure(db_url, runs, now)
-        finally:
-            get_engine(db_url).dispose()
-            if pg_name:
-                from devtools import databases
-                databases.drop_pg_database(pg_name)
-    return figures
+    with throwaway(backend) as db_url:
+        began = time.perf_counter()
+        with Session(get_engine(db_url)) as db:
+            est = history.generate(db, units=units, years=years, end=now)
+        if backend == "postgresql":  # as autovacuum leaves a live database: statistics, visibility map
+            with get_engine(db_url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        print(f"[{backend}] generated in {time.perf_counter() - began:.0f} s: "
+              + ", ".join(f"{k} {v}" for k, v in est.counts.items()), flush=True)
+        return measure(db_url, runs, now)
 
 
 def main() -> None:
@@ -114,11 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     results = {backend: run(backend, args.units, args.years, args.runs) for backend in backends}
-    keys = list(next(iter(results.values())))
-    print(f"\nmedian of {args.runs} runs, ms")
-    print(f"{'':44}" + "".join(f"{b:>12}" for b in backends))
-    for key in keys:
-        print(f"{key:44}" + "".join(f"{results[b][key]:12.1f}" for b in backends))
+    print_medians(results, args.runs)
     for backend, figures in results.items():
         overview, trends = figures["overview (year)"], figures["all trends (12 months)"]
         print(f"[{backend}] overview {overview:.0f} ms (target ≤ {OVERVIEW_TARGET_MS}: "

@@ -34,7 +34,7 @@ class BenchState(SessionState):
             return
         self.message = self._text("patrol.outcome_counted")
         self.last_uids = " ".join(uids)
-        return rx.call_script(f"window.estateScans.ack({json.dumps(uids)})")
+        return rx.call_script(f"window.estateOutbox.ack({json.dumps(uids)})")
 
 
 def _insert_row(token: str, uids: list[str]) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SAWarning
 from estate_pwa import http, models
 from estate_pwa.components.layout import connection_overlay
 from estate_pwa.pages import (  # noqa: F401  (pages register themselves)
-    auth, cleaning, fees, incidents, indicators, jobs, manager, me, patrol, resident, scanner, staff, survey,
+    auth, bookings, cleaning, cleaning_scanner, facilities, fees, incidents, indicators, inspections, inspections_scanner, jobs, manager, me, patrol, resident, scanner, staff, survey,
 )
 from estate_pwa.scheduler import patrol_clock
 
@@ -32,7 +32,7 @@ app = rx.App(
         rx.el.link(rel="icon", type="image/png", href="/icons/icon-192.png"),
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/countdown.js", defer=True),
-        rx.el.script(src="/scanqueue.js", defer=True),
+        rx.el.script(src="/outbox.js", defer=True),
         rx.el.script(src="/signature.js", defer=True),
         rx.el.style(".countdown{font-variant-numeric:tabular-nums;font-weight:600}"
                     ".countdown[data-overdue='1']{color:var(--red-11)}"),

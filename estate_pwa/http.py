@@ -5,11 +5,12 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from estate_pwa import http_reports
 from estate_pwa.core.db import session_scope
-from estate_pwa.services import files
+from estate_pwa.services import files, outbox
 from estate_pwa.services.errors import DomainError
 
 NOT_FOUND = PlainTextResponse("not found", status_code=404, headers={"Cache-Control": "no-store"})
@@ -42,7 +43,36 @@ async def download(request: Request) -> Response:
         "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
+OUTBOX_PHOTO = "/outbox/photo"
+
+
+def _store_outbox_photo(ticket: str | None, folder: str | None, data: bytes) -> str:
+    with session_scope() as session:
+        return outbox.store_photo(session, ticket, folder, data)
+
+
+async def outbox_photo(request: Request) -> Response:
+    """A photo queued on a phone's outbox, uploaded before the action naming it is sent (bytes never go over the
+    websocket). The ticket comes with the phone's last sync answer; an upload over the limit is refused unread."""
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > outbox.PHOTO_BYTES_MAX:
+        return JSONResponse({"error": "error.photo_too_large"}, status_code=413)
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > outbox.PHOTO_BYTES_MAX:
+            return JSONResponse({"error": "error.photo_too_large"}, status_code=413)
+    try:
+        name = await run_in_threadpool(_store_outbox_photo, request.headers.get("x-outbox-ticket"),
+                                       request.query_params.get("folder"), data)
+    except DomainError as error:
+        return JSONResponse({"error": error.key}, status_code=404 if error.key == "error.not_found" else 400)
+    return JSONResponse({"name": name}, headers={"Cache-Control": "no-store"})
+
+
 api = Starlette(routes=[
+    *http_reports.ROUTES,
+    Route(OUTBOX_PHOTO, outbox_photo, methods=["POST"]),
     Route(files.MEDIA_PREFIX + "{token}", media),
     Route(files.DOWNLOAD_PREFIX + "{token}", download),
 ])

@@ -14,7 +14,7 @@ from sqlmodel import select
 from estate_pwa.core.config import settings
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Estate
-from estate_pwa.services import cleaning, patrol
+from estate_pwa.services import cleaning, inspections, patrol
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,11 @@ def patrol_tick(now: datetime | None = None, db_url: str | None = None) -> int:
                 cleaning.keep_tasks_current(session, estate_id, now)
         except Exception:
             logger.exception("patrol clock: estate %s has not got today's cleaning tasks", estate_id)
+        try:
+            with session_scope(db_url) as session:
+                inspections.keep_tasks_current(session, estate_id, now)
+        except Exception:
+            logger.exception("patrol clock: estate %s has not got today's inspections", estate_id)
     return done
 
 

@@ -12,15 +12,18 @@ between. Marker echoes are kept out of `updates`; the flag they set is only read
 import asyncio
 import itertools
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
 from reflex.state import OnLoadInternalState, State
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from estate_pwa.core.db import get_engine
+from estate_pwa.models import AuditEntry, Role
 from estate_pwa.services import accounts
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.states.session import SessionState
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
@@ -137,6 +140,29 @@ def login_token(db_url: str, phone: str, password: str) -> str:
         return accounts.login(session, phone, password)[1]
 
 
+FORGED_TOKEN = "A" * 43
+NEW_STAFF = {"guard": Role.GUARD, "technician": Role.TECHNICIAN, "cleaner": Role.CLEANER}
+
+
+def token_as(db_url: str, who: str, accounts: dict[str, Callable[[str], tuple[str, str]]] | None = None) -> str:
+    """A device token for a caller the authorisation tests try: "anonymous" (none), "forged token", the demo's
+    "manager" and "resident", a new "guard", "technician" or "cleaner" account, or one of the test's own
+    (`accounts`: who → a function of the database URL giving a phone and password)."""
+    from tests.e2e.conftest import staff_account
+
+    if accounts and who in accounts:
+        return login_token(db_url, *accounts[who](db_url))
+    if who == "anonymous":
+        return ""
+    if who == "forged token":
+        return FORGED_TOKEN
+    if who == "manager":
+        return login_token(db_url, *DEMO_ACCOUNTS[0][:2])
+    if who == "resident":
+        return login_token(db_url, *DEMO_RESIDENT[:2])
+    return login_token(db_url, *staff_account(db_url, NEW_STAFF[who]))
+
+
 def log_size(app) -> int:
     """Where the running app's log ends now."""
     return app.log.stat().st_size
@@ -147,3 +173,10 @@ def log_since(app, since: int) -> str:
     with app.log.open("rb") as log:
         log.seek(since)
         return log.read().decode(errors="replace")
+
+
+def actions_by_people(session: Session) -> int:
+    """How many actions people have had recorded (refusals aside). The system's own entries (the scheduler closing
+    patrol rounds, public reports) are left out: they happen while a test runs, whatever its callers do."""
+    return session.exec(select(func.count()).select_from(AuditEntry).where(
+        col(AuditEntry.actor_id).is_not(None), col(AuditEntry.action).not_like("%_refused"))).one()

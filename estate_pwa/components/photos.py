@@ -1,4 +1,5 @@
-"""The photos kit, screen side: a camera/gallery picker that uploads at once, thumbnails, and the full-size view.
+"""The photos kit, screen side: a camera/gallery picker that uploads at once, a camera field of a form the phone's
+outbox queues, thumbnails, and the full-size view.
 
 Photos arrive as rows of signed links (services/photos.PhotoLink: `thumb`, `full`); the browser fetches them over
 HTTP and caches them, and the full-size photo is only fetched when its dialog opens — no server round trip.
@@ -56,4 +57,19 @@ def photo_picker(upload_id: str, on_drop, previews, limit: int = 3) -> rx.Compon
         ),
         rx.cond(previews.length() > 0, thumbnails(previews)),
         spacing="2",
+    )
+
+
+def camera_input(name: rx.Var | str, label: rx.Var | str, test_id: str) -> rx.Component:
+    """A small camera button of a form the phone's outbox queues (assets/outbox.js): the phone's camera first, up
+    to 3 photos, queued with the form under the field's `name` (the button shows how many); `label` is the
+    field's accessible name, and contains the button's own text."""
+    return rx.el.label(
+        rx.icon("camera", size=14),
+        rx.el.span(t("photos.camera")),
+        rx.el.input(type="file", name=name, accept="image/*", capture="environment", multiple=True,
+                    class_name="sr-only", custom_attrs={"aria-label": label}, data_testid=test_id),
+        class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button",
+        style={"display": "inline-flex", "gap": "6px", "alignItems": "center", "cursor": "pointer",
+               "alignSelf": "flex-start"},
     )

@@ -37,9 +37,10 @@ class QrScanner(rx.NoSSRComponent):
         ]
 
 
-def qr_scanner(**props) -> rx.Component:
-    """A square camera view that queues every code it reads on the phone (window.estateScans) and sends it; the
-    same code held in view is taken again only after a pause (see `capture`), so a guard can rescan."""
+def qr_scanner(kind: str = "scan", **props) -> rx.Component:
+    """A square camera view that queues every code it reads in the phone's outbox (window.estateOutbox) as an
+    action of `kind` and sends it; the same code held in view is taken again only after a pause (see `capture`),
+    so a guard can rescan."""
     return QrScanner.create(
         formats=["qr_code"],
         constraints={"facingMode": "environment"},
@@ -48,6 +49,6 @@ def qr_scanner(**props) -> rx.Component:
         scan_delay=1500,
         styles={"container": {"width": "100%", "aspectRatio": "1 / 1", "borderRadius": "12px",
                               "overflow": "hidden"}},
-        on_scan=FunctionStringVar.create("window.estateScans.capture"),
+        on_scan=FunctionStringVar.create(f"((codes) => window.estateOutbox.capture(codes, {kind!r}))"),
         **props,
     )

@@ -31,7 +31,13 @@ SECRET_FILE_ENV = "ESTATE_SECRET_FILE"
 MEDIA_DIR_ENV = "ESTATE_MEDIA_DIR"
 """Where stored signatures and photos live."""
 
-ENV_NAMES = (DB_URL_ENV, REDIS_URL_ENV, PATROL_CLOCK_ENV, SECRET_ENV, SECRET_FILE_ENV, MEDIA_DIR_ENV)
+TRUSTED_PROXIES_ENV = "ESTATE_TRUSTED_PROXIES"
+"""Comma-separated addresses of the reverse proxies in front of the app (default: this host, 127.0.0.1 and ::1):
+only a request from one of them has its client address read from X-Forwarded-For (public report limits)."""
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+ENV_NAMES = (DB_URL_ENV, REDIS_URL_ENV, PATROL_CLOCK_ENV, SECRET_ENV, SECRET_FILE_ENV, MEDIA_DIR_ENV,
+             TRUSTED_PROXIES_ENV)
 """Every variable the settings are built from."""
 
 
@@ -51,6 +57,7 @@ class Settings:
     max_failed_logins: int = 5
     lockout: timedelta = timedelta(minutes=15)
     invite_lifetime: timedelta = timedelta(days=30)
+    trusted_proxies: frozenset[str] = frozenset(DEFAULT_TRUSTED_PROXIES.split(","))
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +71,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get(SECRET_ENV) or None,
         secret_file=Path(env.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE),
         media_dir=Path(env.get(MEDIA_DIR_ENV) or DEFAULT_MEDIA_DIR),
+        trusted_proxies=frozenset(p.strip() for p in (env.get(TRUSTED_PROXIES_ENV) or DEFAULT_TRUSTED_PROXIES)
+                                  .split(",") if p.strip()),
     )
 
 

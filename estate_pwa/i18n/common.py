@@ -23,6 +23,7 @@ TEXT: dict[str, Text] = {
     "role.cleaner": Text("保洁", "Cleaner"),
     "role.technician": Text("维修技师", "Technician"),
     "role.resident": Text("业主", "Resident"),
+    "role.inspector": Text("保洁检查员", "Cleaning inspector"),
     # nav
     "nav.home": Text("首页", "Home"),
     "nav.staff": Text("员工", "Staff"),

@@ -46,7 +46,7 @@ TEXT: dict[str, Text] = {
     "indicator.trend.up": Text("较上期上升", "Up on the previous period"),
     "indicator.trend.down": Text("较上期下降", "Down on the previous period"),
     "indicator.trend.flat": Text("与上期持平", "Same as the previous period"),
-    "indicator.yearly": Text("年度目标", "Yearly targets"),
+    "indicator.yearly": Text("年度目标与服务承诺", "Yearly targets and service commitments"),
     "indicator.surveys_link": Text("满意度调查", "Surveys"),
     "indicator.certification_link": Text("创优进度", "Certification"),
     "indicator.report_pdf": Text("月报 PDF", "Monthly report (PDF)"),

@@ -56,7 +56,7 @@ TEXT: dict[str, Text] = {
     "jobs.unsatisfied": Text("不满意", "Not satisfied"),
     "jobs.promised": Text("承诺完成时间", "Promised by"),
     "jobs.postponed": Text("已推迟一次", "Postponed once"),
-    "jobs.technician": Text("维修师傅", "Technician"),
+    "jobs.assignee": Text("处理人", "Handled by"),
     "jobs.first_receiver": Text("首接责任人", "First receiver"),
     "jobs.my_jobs": Text("我的工单", "My jobs"),
     "jobs.pool": Text("抢单池", "Open jobs to claim"),

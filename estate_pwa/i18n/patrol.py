@@ -15,7 +15,6 @@ TEXT: dict[str, Text] = {
     "patrol.scan_aim": Text("将巡更点二维码对准取景框", "Point the camera at the checkpoint's code"),
     "patrol.camera_failed": Text("无法打开摄像头:请允许使用摄像头,或用手机相机扫描二维码",
                                  "The camera did not start: allow camera access, or scan the code with the phone camera"),
-    "patrol.queue_waiting": Text("条打卡保存在手机上,联网后自动上传", "scans saved on this phone, sent when back online"),
     "patrol.recent_scans": Text("本次扫码", "Scans this session"),
     "patrol.print_sheet": Text("打印二维码(A4 PDF)", "Print codes (A4 PDF)"),
     "patrol.download_png": Text("下载图片", "Download PNG"),

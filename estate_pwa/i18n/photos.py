@@ -4,6 +4,7 @@ from estate_pwa.i18n._text import Text
 
 TEXT: dict[str, Text] = {
     "photos.add": Text("拍照/选择照片", "Take or choose photos"),
+    "photos.camera": Text("拍照", "Photos"),
     "photos.open": Text("查看大图", "Open full size"),
     "photos.full": Text("照片", "Photo"),
     "photos.close": Text("关闭", "Close"),

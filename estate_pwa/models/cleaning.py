@@ -67,7 +67,8 @@ class ChecklistItem(EstateOwned, Timestamped, table=True):
 
 
 class CleaningTask(EstateOwned, Timestamped, table=True):
-    """One item to do in one area in one slot: made by the clock (unique per area, item, day and slot, so every
+    """One item to do in one area in one slot (coverage, tasks done on time ÷ tasks due, is counted from
+    `ix_cleaningtask_estate_kind_due_done` alone): made by the clock (unique per area, item, day and slot, so every
     worker may run it) or by a failed inspection (rework, slot "rework:<result id>").
 
     `day` is the estate-local day the slot belongs to (for a weekly item, the Monday of its week); `slot` is
@@ -76,6 +77,7 @@ class CleaningTask(EstateOwned, Timestamped, table=True):
     __table_args__ = (
         UniqueConstraint("area_id", "item_id", "day", "slot"),
         Index("ix_cleaningtask_estate_due", "estate_id", "due_at"),
+        Index("ix_cleaningtask_estate_kind_due_done", "estate_id", "kind", "due_at", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,10 +111,30 @@ class CleaningTick(EstateOwned, table=True):
     photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class CleaningInspection(EstateOwned, table=True):
-    """A supervisor's inspection of one area."""
+class CleaningVisit(EstateOwned, table=True):
+    """A cleaner scanned an area's posted code: they were there (server time; the phone's claimed time kept). Ticks
+    of that area by that cleaner within cleaning.PRESENCE_WINDOW of it count as done with presence, whichever of
+    the two reaches the server first. `visit_uid` is made by the phone, so a resent scan is recorded once."""
+
+    __table_args__ = (UniqueConstraint("cleaner_id", "visit_uid", name="uq_cleaningvisit_cleaner_uid"),
+                      Index("ix_cleaningvisit_cleaner_area", "cleaner_id", "area_id"))
 
     id: int | None = Field(default=None, primary_key=True)
+    area_id: int = Field(foreign_key="area.id")
+    cleaner_id: int = Field(foreign_key="user.id")
+    visit_uid: str = Field(max_length=64)
+    scanned_at: datetime
+    client_time: datetime | None = None
+
+
+class CleaningInspection(EstateOwned, table=True):
+    """A supervisor's inspection of one area. `inspection_uid` is made by the phone (the outbox), so the same
+    inspection sent twice is recorded once."""
+
+    __table_args__ = (UniqueConstraint("inspector_id", "inspection_uid", name="uq_cleaninginspection_inspector_uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_uid: str | None = Field(default=None, max_length=64)
     area_id: int = Field(foreign_key="area.id", index=True)
     inspector_id: int = Field(foreign_key="user.id")
     inspected_at: datetime
@@ -120,7 +142,9 @@ class CleaningInspection(EstateOwned, table=True):
 
 
 class CleaningResult(EstateOwned, table=True):
-    """One item of an inspection: passed or failed, with a note and photos; a failure points at its rework."""
+    """One item of an inspection: passed or failed, with a note and photos; a failure points at its rework, and a
+    failure marked as damage (a broken light, a leaking pipe) at the repair request it opened in the jobs flow (the
+    request points back through `repair_request_id`: cleaning.result_of_request)."""
 
     __table_args__ = (Index("ix_cleaningresult_estate_inspected", "estate_id", "inspected_at"),)
 
@@ -133,4 +157,6 @@ class CleaningResult(EstateOwned, table=True):
     note: str = Field(default="", max_length=500)
     photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     rework_task_id: int | None = Field(default=None, foreign_key="cleaningtask.id")
+    damage: bool = False
+    repair_request_id: int | None = Field(default=None, foreign_key="servicerequest.id", index=True)
 

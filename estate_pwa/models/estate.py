@@ -25,6 +25,15 @@ class AreaKind(StrEnum):
     OTHER = "other"
 
 
+class UnitType(StrEnum):
+    """What a unit is used as; the management fee may have its own rate per type (a shop pays more than a flat)."""
+
+    RESIDENTIAL = "residential"
+    VILLA = "villa"
+    SHOP = "shop"
+    OFFICE = "office"
+
+
 class FacilityCategory(StrEnum):
     """Asset categories taken from the plan's indicator list (分项指标)."""
 
@@ -64,7 +73,8 @@ class Building(EstateOwned, table=True):
 
 
 class Unit(EstateOwned, table=True):
-    """A household unit (户) inside a building, with its floor area."""
+    """A household unit (户) inside a building, with its floor area, its type and the day it was handed over or its
+    household moved in (`occupied_from`: management fees are due from that day; None: from before any bill)."""
 
     __table_args__ = (UniqueConstraint("building_id", "number"),)
 
@@ -73,6 +83,9 @@ class Unit(EstateOwned, table=True):
     number: str = Field(max_length=20)
     floor: int
     area_m2: float = Field(gt=0)
+    unit_type: str = Field(default=UnitType.RESIDENTIAL, max_length=20,
+                           sa_column_kwargs={"server_default": UnitType.RESIDENTIAL.value})
+    occupied_from: date | None = None
 
 
 class Area(EstateOwned, table=True):

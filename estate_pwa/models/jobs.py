@@ -15,6 +15,8 @@ class RequestKind(StrEnum):
     REPAIR = "repair"
     COMPLAINT = "complaint"
     SUGGESTION = "suggestion"
+    BOOKED = "booked"
+    """A booked special service (its booking names the request): done by the staff member the booking holds."""
 
 
 class Urgency(StrEnum):

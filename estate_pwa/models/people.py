@@ -16,6 +16,8 @@ class Role(StrEnum):
     CLEANER = "cleaner"
     TECHNICIAN = "technician"
     RESIDENT = "resident"
+    INSPECTOR = "inspector"
+    """A right, not a job: staff a manager lets inspect cleaning (held beside their staff role)."""
 
 
 STAFF_ROLES = (Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)

@@ -16,6 +16,9 @@ class Shift(EstateOwned, table=True):
     name: str = Field(max_length=20)
     starts: time
     ends: time
+    on_call: bool = False
+    """An on-call shift (值班): whoever is on it answers calls from home, and counts for 24-hour cover, but is not
+    on site (routine repairs are not dispatched to them; emergencies at night are, see services.oncall)."""
 
 
 class DutyAssignment(EstateOwned, table=True):

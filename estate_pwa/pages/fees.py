@@ -1,22 +1,21 @@
 """Fee screens: the resident's bills, payments and receipts (phone); the office's month of bills with payments,
-voids, the collection rate and arrears by age (tablet first); and the public price list (明码标价, no login)."""
+voids, the collection rate, arrears by age, exports and the rates with the late fee (tablet first). The public
+price list is in pages/bookings/public.py."""
 
 import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.i18n import page_title, t, t_fill, t_key
-from estate_pwa.components.layout import app_page, card, field_label, form_error, main, offline_banner, section_title
-from estate_pwa.models import PaymentMethod, PriceUnit, Role, ServiceCategory
-from estate_pwa.services.fees import BUCKET_LABELS, ArrearsRow, BillRow, PaymentLine, ServiceRow
-from estate_pwa.states.fees import FeeOfficeState, PriceListState, ResidentFeesState
-from estate_pwa.states.session import SessionState
+from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
+from estate_pwa.models import PaymentMethod, Role, UnitType
+from estate_pwa.services.fees import BUCKET_LABELS, ArrearsRow, BillRow, PaymentLine, RateRow
+from estate_pwa.states.fees import FeeOfficeState, ResidentFeesState
 
 STATUS_KEYS = [f"fees.status.{s}" for s in ("paid", "partial", "unpaid")]
 STATUS_COLOUR = {"paid": "green", "partial": "amber", "unpaid": "red"}
 METHOD_KEYS = [f"fees.method.{m.value}" for m in PaymentMethod]
 AGE_KEYS = [f"fees.age.{b}" for b in BUCKET_LABELS]
-UNIT_KEYS = [f"fees.price_unit.{u.value}" for u in PriceUnit]
-CATEGORY_KEYS = [f"fees.category.{c.value}" for c in ServiceCategory]
+UNIT_TYPE_KEYS = [f"fees.unit_type.{u.value}" for u in UnitType]
 PAY_AMOUNT, PAY_REFERENCE, VOID_REASON = "fee-amount", "fee-reference", "fee-void-reason"
 
 
@@ -64,6 +63,22 @@ def _payment(line: PaymentLine, office: bool) -> rx.Component:
     )
 
 
+def _bill_terms(row: BillRow) -> rx.Component:
+    """Area × rate, the days billed when prorated from a move-in, the due date and the late fee owed today."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(t_fill("fees.area_rate", area=row.area, rate=row.rate), size="1", color="var(--gray-11)"),
+            rx.cond(row.days != "", rx.badge(t_fill("fees.prorated", days=row.days), variant="soft",
+                                             color_scheme="blue", size="1")),
+            spacing="2", align="center", wrap="wrap",
+        ),
+        rx.cond(row.late_fee != "",
+                rx.text(t_fill("fees.late_fee_owed", amount=row.late_fee, due=row.due), size="1",
+                        color="var(--red-11)", data_testid="late-fee")),
+        spacing="1", align="start",
+    )
+
+
 def _resident_bill(row: BillRow) -> rx.Component:
     return card(
         rx.hstack(
@@ -74,7 +89,7 @@ def _resident_bill(row: BillRow) -> rx.Component:
         ),
         rx.grid(_figure("fees.due", row.amount), _figure("fees.paid", row.paid),
                 _figure("fees.balance", row.balance, strong=True), columns="3", spacing="2", width="100%"),
-        rx.text(t_fill("fees.area_rate", area=row.area, rate=row.rate), size="1", color="var(--gray-11)"),
+        _bill_terms(row),
         rx.foreach(row.payments, lambda line: _payment(line, False)),
         data_testid="bill-card",
     )
@@ -116,7 +131,7 @@ def _office_bill(row: BillRow) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(row.unit, size="3", weight="bold"),
-                rx.text(t_fill("fees.area_rate", area=row.area, rate=row.rate), size="1", color="var(--gray-11)"),
+                _bill_terms(row),
                 spacing="0",
             ),
             rx.spacer(),
@@ -249,11 +264,14 @@ def _payment_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t_fill("fees.record_title", unit=row.unit, period=row.period), size="4"),
-            rx.dialog.description(t_fill("fees.balance_is", balance=row.balance), size="2"),
+            rx.dialog.description(
+                t_fill("fees.balance_is", balance=row.balance),
+                rx.cond(row.late_fee != "", t_fill("fees.with_late_fee", late=row.late_fee, owed=row.owed), ""),
+                size="2"),
             rx.form(
                 rx.vstack(
                     field_label(t("fees.amount"), PAY_AMOUNT, size="2", weight="medium"),
-                    rx.input(id=PAY_AMOUNT, name="amount", default_value=row.balance.replace(",", ""),
+                    rx.input(id=PAY_AMOUNT, name="amount", default_value=row.owed.replace(",", ""),
                              key=row.id.to(str), input_mode="decimal", size="3", width="100%", max_length=20),
                     rx.text(t("fees.method"), size="2", weight="medium"),
                     rx.radio_cards.root(
@@ -308,6 +326,191 @@ def _void_dialog() -> rx.Component:
     )
 
 
+def _export_link(label: rx.Var, href: rx.Var, name: str) -> rx.Component:
+    return rx.link(rx.hstack(rx.icon("file-down", size=14), label, align="center", spacing="1"),
+                   href=href, reload_document=True, download=True, size="2", white_space="nowrap",
+                   data_testid=f"export-{name}")
+
+
+def _exports() -> rx.Component:
+    """The month's bills and the arrears as CSV and XLSX (signed download links)."""
+    state = FeeOfficeState
+    period = t_fill("fees.export_period", period=state.summary.period)
+    return card(
+        rx.text(t("fees.exports"), size="2", weight="bold", color="var(--gray-11)"),
+        rx.hstack(
+            rx.text(period, size="2", min_width="8em"),
+            _export_link(rx.Var.create("CSV"), state.period_csv, "period-csv"),
+            _export_link(rx.Var.create("XLSX"), state.period_xlsx, "period-xlsx"),
+            align="center", spacing="3", wrap="wrap",
+        ),
+        rx.hstack(
+            rx.text(t("fees.export_arrears"), size="2", min_width="8em"),
+            _export_link(rx.Var.create("CSV"), state.arrears_csv, "arrears-csv"),
+            _export_link(rx.Var.create("XLSX"), state.arrears_xlsx, "arrears-xlsx"),
+            align="center", spacing="3", wrap="wrap",
+        ),
+    )
+
+
+def _scope(row: RateRow) -> rx.Component:
+    """A rate's scope: the building (or every building) and the unit type (or every type)."""
+    return rx.text(
+        rx.cond(row.building != "", row.building, t("fees.all_buildings")), " · ",
+        rx.cond(row.unit_type != "", t_key("fees.unit_type." + row.unit_type, UNIT_TYPE_KEYS),
+                t("fees.unit_type.all")),
+        size="2", weight="medium",
+    )
+
+
+def _rate_line(row: RateRow) -> rx.Component:
+    return rx.hstack(
+        _scope(row),
+        rx.spacer(),
+        rx.text(t_fill("fees.rate_line", rate=row.rate, start=row.effective_from), size="2"),
+        align="center", width="100%",
+    )
+
+
+def _rates() -> rx.Component:
+    """The rates in force now, the late fee, and the button to change them."""
+    state = FeeOfficeState
+    return card(
+        rx.hstack(
+            rx.text(t("fees.rates"), size="2", weight="bold", color="var(--gray-11)"),
+            rx.spacer(),
+            rx.button(rx.icon("settings-2", size=16), t("fees.rates_open"), size="2", variant="soft",
+                      on_click=state.open_rates),
+            align="center", width="100%",
+        ),
+        rx.foreach(state.rates, lambda row: rx.cond(row.current, _rate_line(row))),
+        rx.text(rx.cond(state.late_fee != "", t_fill("fees.late_fee_state", percent=state.late_fee),
+                        t("fees.late_fee_off")), size="2", color="var(--gray-11)", data_testid="late-fee-state"),
+    )
+
+
+def _choice_items(choices: list) -> list[rx.Component]:
+    return [rx.select.item(t(key), value=value) for value, key in choices]
+
+
+def _history_line(row: RateRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(_scope(row), rx.text(row.set_at, " · ", row.set_by, size="1", color="var(--gray-11)"),
+                  spacing="0", align="start"),
+        rx.spacer(),
+        rx.text(t_fill("fees.rate_line", rate=row.rate, start=row.effective_from), size="2"),
+        rx.cond(row.current, rx.badge(t("fees.in_force"), color_scheme="green", variant="soft", size="1")),
+        align="center", width="100%", padding_y="4px", border_top="1px solid var(--gray-a4)",
+    )
+
+
+def _building_select(name: str, label_id: str, with_all: bool) -> rx.Component:
+    state = FeeOfficeState
+    return rx.select.root(
+        rx.select.trigger(width="100%", id=label_id),
+        rx.select.content(
+            *([rx.select.item(t("fees.all_buildings"), value="0")] if with_all else []),
+            rx.foreach(state.building_choices, lambda c: rx.select.item(c.name, value=c.value)),
+        ),
+        name=name, default_value="0" if with_all else None, size="3",
+    )
+
+
+def _type_select(name: str, label_id: str, with_all: bool) -> rx.Component:
+    options = ([("all", "fees.unit_type.all")] if with_all else []) + [(u.value, f"fees.unit_type.{u.value}")
+                                                                       for u in UnitType]
+    return rx.select.root(
+        rx.select.trigger(width="100%", id=label_id),
+        rx.select.content(*_choice_items(options)),
+        name=name, default_value="all" if with_all else UnitType.RESIDENTIAL.value, size="3",
+    )
+
+
+def _labelled(key: str, field_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(field_label(t(key), field_id, size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+def _rates_dialog() -> rx.Component:
+    """New rates (scope, rate, from which month), their history, the late fee, and a unit's type and move-in."""
+    state = FeeOfficeState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("fees.rates_title"), size="4"),
+            rx.dialog.description(t("fees.rates_hint"), size="2"),
+            rx.vstack(
+                form_error(state.error),
+                rx.cond(state.notice != "", rx.callout(state.notice, icon="circle-check", color_scheme="green",
+                                                       size="1", role="status", width="100%")),
+                rx.text(t("fees.new_rate"), size="3", weight="bold"),
+                rx.form(
+                    rx.vstack(
+                        rx.grid(
+                            _labelled("fees.building", "rate-building", _building_select("building", "rate-building",
+                                                                                         True)),
+                            _labelled("fees.unit_type", "rate-type", _type_select("unit_type", "rate-type", True)),
+                            _labelled("fees.rate_input", "rate-value",
+                                      rx.input(id="rate-value", name="rate", input_mode="decimal", max_length=12,
+                                               size="3", width="100%")),
+                            _labelled("fees.effective_from", "rate-from",
+                                      rx.input(id="rate-from", name="effective_from", type="month",
+                                               default_value=state.period, key=state.period, size="3",
+                                               width="100%")),
+                            columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                        ),
+                        rx.button(t("fees.save_rate"), type="submit", size="3"),
+                        spacing="3", width="100%", align="end",
+                    ),
+                    on_submit=state.save_rate, reset_on_submit=False, width="100%",
+                ),
+                rx.text(t("fees.history"), size="2", weight="bold", color="var(--gray-11)"),
+                rx.box(rx.foreach(state.rates, _history_line), max_height="180px", overflow_y="auto", width="100%"),
+                rx.text(t("fees.late_fee_title"), size="3", weight="bold"),
+                rx.text(t("fees.late_fee_hint"), size="1", color="var(--gray-11)"),
+                rx.form(
+                    rx.hstack(
+                        _labelled("fees.late_fee_percent", "late-fee",
+                                  rx.input(id="late-fee", name="percent", input_mode="decimal", max_length=8,
+                                           default_value=rx.cond(state.late_fee != "", state.late_fee, "0"),
+                                           key=state.late_fee, size="3", width="100%")),
+                        rx.button(t("fees.save_late_fee"), type="submit", size="3"),
+                        align="end", spacing="3", width="100%",
+                    ),
+                    on_submit=state.save_late_fee, reset_on_submit=False, width="100%",
+                ),
+                rx.text(t("fees.unit_terms"), size="3", weight="bold"),
+                rx.text(t("fees.unit_terms_hint"), size="1", color="var(--gray-11)"),
+                rx.form(
+                    rx.vstack(
+                        rx.grid(
+                            _labelled("fees.building", "unit-building", _building_select("building", "unit-building",
+                                                                                         False)),
+                            _labelled("fees.unit_no", "unit-number",
+                                      rx.input(id="unit-number", name="number", max_length=20, size="3",
+                                               width="100%")),
+                            _labelled("fees.unit_type", "unit-type", _type_select("unit_type", "unit-type", False)),
+                            _labelled("fees.moved_in", "unit-moved-in",
+                                      rx.input(id="unit-moved-in", name="occupied_from", type="date", size="3",
+                                               width="100%")),
+                            columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                        ),
+                        rx.button(t("fees.save_unit"), type="submit", size="3"),
+                        spacing="3", width="100%", align="end",
+                    ),
+                    on_submit=state.save_unit, reset_on_submit=False, width="100%",
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button(t("fees.close"), variant="soft", color_scheme="gray", size="3")),
+                    justify="end", width="100%",
+                ),
+                spacing="3", width="100%",
+            ),
+            max_width="640px",
+        ),
+        open=state.rates_open,
+        on_open_change=state.close_rates,
+    )
+
+
 @rx.page(route=routes.MANAGER_FEES, title=page_title("title.fee_office"), on_load=FeeOfficeState.load)
 def manager_fees() -> rx.Component:
     """Manager: a month's bills (generate, record a payment, void one), its collection rate, arrears by age."""
@@ -319,9 +522,9 @@ def manager_fees() -> rx.Component:
         _month_bar(),
         rx.cond(state.notice != "", rx.callout(state.notice, icon="circle-check", color_scheme="green", size="1",
                                                role="status", width="100%", data_testid="fee-notice")),
-        rx.cond((state.paying.id == 0) & (state.voiding == 0), form_error(state.error)),
-        rx.grid(_summary(), _arrears(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
-                align="start"),
+        rx.cond((state.paying.id == 0) & (state.voiding == 0) & ~state.rates_open, form_error(state.error)),
+        rx.grid(_summary(), _arrears(), _rates(), _exports(), columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4", width="100%", align="start"),
         rx.cond(state.recent.length() > 0, rx.vstack(
             section_title("fees.just_recorded"),
             rx.foreach(state.recent, _office_bill),
@@ -333,65 +536,5 @@ def manager_fees() -> rx.Component:
                 width="100%"),
         _payment_dialog(),
         _void_dialog(),
+        _rates_dialog(),
     )
-
-
-def _service(row: ServiceRow) -> rx.Component:
-    name = rx.cond(SessionState.lang == "en", row.name_en, row.name_zh)
-    about = rx.cond(SessionState.lang == "en", rx.cond(row.description_en != "", row.description_en,
-                                                         row.description_zh), row.description_zh)
-    return rx.hstack(
-        rx.vstack(
-            rx.text(name, size="3", weight="medium"),
-            rx.cond(about != "", rx.text(about, size="1", color="var(--gray-11)")),
-            rx.badge(t_key("fees.category." + row.category, CATEGORY_KEYS), variant="soft", color_scheme="gray",
-                     size="1"),
-            spacing="1", align="start",
-        ),
-        rx.spacer(),
-        rx.cond(row.special,
-                rx.text(t_fill("services.price", price=row.price,
-                               unit=t_key("fees.price_unit." + row.price_unit, UNIT_KEYS)),
-                        size="3", weight="bold", color="var(--accent-11)", white_space="nowrap"),
-                rx.badge(t("services.included_badge"), color_scheme="green", variant="soft")),
-        align="center", width="100%", padding_y="8px", border_bottom="1px solid var(--gray-a4)",
-        data_testid="service-row",
-    )
-
-
-@rx.page(route=routes.PRICE_LIST, title=page_title("title.price_list"), on_load=PriceListState.load)
-def price_list() -> rx.Component:
-    """Anyone, no login: the special services at their marked prices, and the public services the fee includes."""
-    state = PriceListState
-    return rx.box(
-        offline_banner(),
-        main(rx.vstack(
-            rx.hstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=16), t("services.back"), align="center"),
-                        href=routes.LOGIN, size="2"),
-                rx.spacer(),
-                rx.button(t("lang.switch"), on_click=SessionState.switch_language, variant="ghost", size="2"),
-                width="100%", align="center",
-            ),
-            rx.vstack(
-                rx.heading(t("services.title"), size="6"),
-                rx.text(state.estate, size="2", color="var(--gray-11)"),
-                spacing="1",
-            ),
-            rx.cond(
-                (state.special.length() + state.included.length()) > 0,
-                rx.fragment(
-                    section_title("services.special"),
-                    card(rx.foreach(state.special, _service)),
-                    section_title("services.included"),
-                    card(rx.foreach(state.included, _service)),
-                    rx.text(t("services.note"), size="1", color="var(--gray-11)"),
-                ),
-                card(rx.text(t("services.none"), size="2", color="var(--gray-11)")),
-            ),
-            spacing="4", padding="16px", max_width="720px", margin="0 auto", width="100%",
-        )),
-        min_height="100vh",
-        background="var(--gray-2)",
-    )
-

@@ -19,7 +19,7 @@ WHY_KEYS = [k for k in TEXT if k.startswith("indicator.why.")]
 TREND_KEYS = [f"indicator.trend.{d}" for d in ("up", "down", "flat")]
 BASE_KEYS = [f"indicator.base.{b}" for b in ("households", "residents", "answered")]
 LEVEL_KEYS = [f"certification.level.{level.key}" for level in LEVELS]
-NOTE_KEYS = [k for k in TEXT if k.startswith(("urgency.", "status.", "incident.status_"))]
+NOTE_KEYS = [k for k in TEXT if k.startswith(("urgency.", "status.", "incident.status_", "facilities.drill_"))]
 STATUS_COLOUR = {"met": "green", "not_met": "red", "no_data": "gray"}
 TREND_ICON = {"up": "trending-up", "down": "trending-down", "flat": "minus"}
 
@@ -95,6 +95,7 @@ def indicators_overview() -> rx.Component:
             rx.link(t("indicator.surveys_link"), href=routes.MANAGER_SURVEYS, size="2"),
             rx.link(t("indicator.certification_link"), href=routes.MANAGER_CERTIFICATION, size="2"),
             rx.link(t("fees.link"), href=routes.MANAGER_FEES, size="2"),
+            rx.link(t("facilities.link"), href=routes.MANAGER_FACILITIES, size="2"),
             align="center", spacing="3", width="100%", wrap="wrap",
         ),
         rx.fragment(_period_picker(IndicatorsState), key=LANGUAGE),
@@ -219,6 +220,9 @@ def indicator_page() -> rx.Component:
         rx.cond(state.trend.length() > 0, rx.vstack(section_title("indicator.trend"), card(_trend_chart()),
                                                   width="100%")),
         section_title("indicator.records"),
+        rx.cond(state.tile.feature == "facilities",
+                rx.link(rx.hstack(rx.icon("clipboard-list", size=16), t("facilities.link"), align="center"),
+                        href=routes.MANAGER_FACILITIES, size="2")),
         card(
             rx.cond(state.lines.length() > 0, rx.foreach(state.lines, _line),
                     rx.text(t("indicator.no_records"), size="2", color="var(--gray-11)")),

@@ -16,7 +16,7 @@ from estate_pwa.models import RepairCategory, RequestKind, RequestStatus, Role, 
 from estate_pwa.services.jobs import FOLLOW_UP_REASONS, PAUSE_REASONS
 from estate_pwa.states.jobs import HOME, FirstReceiverState, OfficeState, ResidentRequestsState, TechnicianJobsState
 
-KINDS = [k.value for k in RequestKind]
+KINDS = [k.value for k in RequestKind if k != RequestKind.BOOKED]  # a booked job comes from its booking
 KIND_KEYS = [f"kind.{k.value}" for k in RequestKind]
 CATEGORY_KEYS = [f"category.{c.value}" for c in RepairCategory]
 URGENCY_KEYS = [f"urgency.{u.value}" for u in Urgency]
@@ -79,7 +79,7 @@ def _request_card(row, state, *actions: rx.Component) -> rx.Component:
             rx.cond(row.promised != "",
                     rx.text(t("jobs.promised"), ": ", row.promised, size="1", color="var(--gray-11)")),
             rx.cond(row.technician != "",
-                    rx.text(t("jobs.technician"), ": ", row.technician, size="1", color="var(--gray-11)")),
+                    rx.text(t("jobs.assignee"), ": ", row.technician, size="1", color="var(--gray-11)")),
             rx.cond(row.contact != "",
                     rx.hstack(rx.icon("phone", size=12), rx.text(row.contact, size="1"), align="center",
                               spacing="1")),
@@ -253,11 +253,12 @@ def _technician_actions(row) -> rx.Component:
     )
 
 
-def technician_jobs() -> rx.Component:
-    """The technician's jobs and the claim pool (shown on the technician's home)."""
+def technician_jobs(title: str = "jobs.my_jobs") -> rx.Component:
+    """The jobs assigned to the person and, for technicians, the claim pool (on the technician's home; on the
+    cleaner's, their booked services under their own title)."""
     return rx.vstack(
         form_error(TechnicianJobsState.error),
-        section_title("jobs.my_jobs"),
+        section_title(title),
         rx.cond(
             TechnicianJobsState.my_jobs.length() > 0,
             rx.foreach(TechnicianJobsState.my_jobs, lambda row: _request_card(

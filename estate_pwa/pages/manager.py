@@ -4,12 +4,13 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.i18n import LANGUAGE, ROLE_KEYS, WEEKDAY_KEYS, page_title, t, t_fill, t_key
-from estate_pwa.components.layout import app_page, card, form_error, section_title
+from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
 from estate_pwa.i18n import TEXT
 from estate_pwa.models import STAFF_ROLES, Role
 from estate_pwa.services import accounts, roster
 from estate_pwa.services.accounts import StaffRow
 from estate_pwa.services.estate import AuditRow, Stat, UnitRow
+from estate_pwa.services.oncall import GapRow
 from estate_pwa.services.roster import DutyRow, OnDutyRow
 from estate_pwa.pages.indicators import indicators_overview
 from estate_pwa.states.indicators import IndicatorsState
@@ -269,6 +270,90 @@ def _duty_row(duty: DutyRow) -> rx.Component:
     )
 
 
+def _gap_row(gap: GapRow) -> rx.Component:
+    return rx.text(gap.starts, " → ", gap.ends, size="2", weight="medium", color="var(--red-11)")
+
+
+def on_call_cover() -> rx.Component:
+    """The technicians' 24-hour cover: who is on call now, and every gap in the next 14 days (before it happens)."""
+    return card(
+        rx.heading(t("oncall.title"), as_="h2", size="3"),
+        rx.cond(RosterState.on_call_now.length() > 0,
+                rx.text(t("oncall.now"), " ", RosterState.on_call_now.join("、"), size="2")),
+        rx.cond(
+            RosterState.cover_gaps.length() > 0,
+            rx.vstack(
+                rx.callout(t("oncall.gaps"), icon="triangle-alert", color_scheme="red", size="1", width="100%"),
+                rx.foreach(RosterState.cover_gaps, _gap_row),
+                spacing="1", width="100%", id="oncall-gaps",
+            ),
+            rx.text(t("oncall.covered"), size="2", color="var(--green-11)"),
+        ),
+        rx.cond(RosterState.oncall_notice != "",
+                rx.callout(RosterState.oncall_notice, color_scheme="green", size="1", role="status", width="100%")),
+        form_error(RosterState.oncall_error),
+        _on_call_details("oncall.put_title", rx.cond(
+            RosterState.on_call_shifts.length() > 0, _put_on_call_form(),
+            rx.text(t("oncall.no_shift"), size="2", color="var(--gray-11)")), "put-on-call"),
+        _on_call_details("oncall.shift_title", _on_call_shift_form(), "add-on-call-shift"),
+        rx.link(rx.button(rx.icon("clipboard-check", size=14), t("inspections.open"), variant="soft"),
+                href=routes.INSPECTIONS),
+    )
+
+
+def _on_call_details(title_key: str, body: rx.Component, element_id: str) -> rx.Component:
+    return rx.el.details(
+        rx.el.summary(rx.text(t(title_key), as_="span", weight="medium", size="2"), cursor="pointer"),
+        rx.box(body, padding_top="8px"),
+        id=element_id, width="100%",
+    )
+
+
+def _labelled_input(field_id: str, label_key: str, **props) -> rx.Component:
+    return rx.vstack(field_label(t(label_key), field_id, size="2"), rx.input(id=field_id, width="100%", **props),
+                     spacing="1", width="100%")
+
+
+def _put_on_call_form() -> rx.Component:
+    """A technician on an on-call shift for a run of days (the server checks every field)."""
+    return rx.form(
+        rx.vstack(
+            _select("user", "oncall.technician", RosterState.technicians),
+            _select("shift", "oncall.shift", RosterState.on_call_shifts),
+            rx.hstack(
+                _labelled_input("oncall-first-day", "oncall.first_day", name="first_day", type="date",
+                                default_value=RosterState.day, required=True),
+                _labelled_input("oncall-days", "oncall.days", name="days", type="number", min=1, max=31,
+                                default_value="7", required=True),
+                spacing="3", width="100%",
+            ),
+            rx.button(t("oncall.put"), type="submit"),
+            spacing="3", width="100%",
+        ),
+        on_submit=RosterState.put_on_call, key=RosterState.oncall_key.to_string() + RosterState.day,
+    )
+
+
+def _on_call_shift_form() -> rx.Component:
+    """A new on-call shift: its name and times (an end before the start is on the next day)."""
+    return rx.form(
+        rx.vstack(
+            rx.text(t("oncall.shift_hint"), size="1", color="var(--gray-11)"),
+            _labelled_input("oncall-shift-name", "oncall.shift_name", name="name", max_length=20, required=True),
+            rx.hstack(
+                _labelled_input("oncall-starts", "oncall.starts", name="starts", type="time", default_value="20:00",
+                                required=True),
+                _labelled_input("oncall-ends", "oncall.ends", name="ends", type="time", default_value="08:00",
+                                required=True),
+                spacing="3", width="100%",
+            ),
+            rx.button(t("oncall.add_shift"), type="submit"),
+            spacing="3", width="100%",
+        ),
+        on_submit=RosterState.add_on_call_shift, key=RosterState.oncall_key.to_string(),
+    )
+
+
 @rx.page(route=routes.MANAGER_ROSTER, title=page_title("title.roster"), on_load=RosterState.load)
 def manager_roster() -> rx.Component:
     """One day of the roster."""
@@ -291,6 +376,7 @@ def manager_roster() -> rx.Component:
             rx.foreach(RosterState.duties, _duty_row),
             rx.text(t("roster.empty"), size="2", color="var(--gray-11)"),
         )),
+        on_call_cover(),
         section_title("roster.add"),
         card(rx.form(
             rx.vstack(

@@ -52,7 +52,7 @@ def resident_home() -> rx.Component:
         rx.grid(
             rx.link(_service_tile("hammer", "resident.repair", soon=False), href=routes.RESIDENT_REQUESTS,
                     underline="none"),
-            rx.link(_service_tile("concierge-bell", "resident.menu", soon=False), href=routes.PRICE_LIST,
+            rx.link(_service_tile("concierge-bell", "resident.menu", soon=False), href=routes.RESIDENT_SERVICES,
                     underline="none"),
             columns="2", spacing="3", width="100%",
         ),

@@ -6,7 +6,7 @@ from estate_pwa import routes
 from estate_pwa.components.i18n import page_title, t
 from estate_pwa.components.layout import app_page, card, section_title
 from estate_pwa.components.qr_scanner import qr_scanner
-from estate_pwa.components.scan_queue import scan_queue
+from estate_pwa.components.outbox import outbox
 from estate_pwa.models import Role
 from estate_pwa.pages.patrol import scan_message
 from estate_pwa.states.patrol import ScanState
@@ -54,7 +54,7 @@ def guard_scan() -> rx.Component:
         Role.GUARD,
         routes.GUARD_SCAN,
         "patrol.scan_title",
-        scan_queue(),
+        outbox(),
         rx.text(t("patrol.scan_aim"), size="2", color="var(--gray-11)"),
         rx.box(qr_scanner(on_error=ScanState.camera_failed), width="100%", max_width="340px", margin="0 auto"),
         _result(),

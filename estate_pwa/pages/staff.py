@@ -5,15 +5,16 @@ import reflex as rx
 from estate_pwa import routes
 from estate_pwa.components.i18n import WEEKDAY_KEYS, page_title, t, t_fill, t_key
 from estate_pwa.components.layout import app_page, card, section_title
-from estate_pwa.components.scan_queue import scan_queue
+from estate_pwa.components.outbox import outbox
 from estate_pwa.models import Role
 from estate_pwa.pages.cleaning import cleaner_areas
+from estate_pwa.pages.inspections import inspections_link
 from estate_pwa.pages.jobs import technician_jobs
 from estate_pwa.pages.patrol import guard_rounds
 from estate_pwa.services.roster import ShiftRow
 from estate_pwa.states.cleaning import CleanerState
 from estate_pwa.states.jobs import TechnicianJobsState
-from estate_pwa.states.patrol import GuardRoundsState
+from estate_pwa.states.patrol import GuardRoundsState, ScanState
 from estate_pwa.states.session import SessionState
 from estate_pwa.states.staff_home import StaffHomeState
 
@@ -80,7 +81,7 @@ def guard_home() -> rx.Component:
         Role.GUARD,
         routes.GUARD,
         "guard.title",
-        scan_queue(),
+        outbox(),
         duty_card(),
         guard_rounds(),
         section_title("home.next_shifts"),
@@ -89,15 +90,16 @@ def guard_home() -> rx.Component:
 
 
 @rx.page(route=routes.CLEANER, title=page_title("title.cleaner"),
-         on_load=[StaffHomeState.load_cleaner, CleanerState.load])
+         on_load=[StaffHomeState.load_cleaner, CleanerState.load, TechnicianJobsState.load_cleaner])
 def cleaner_home() -> rx.Component:
-    """Cleaner's home: duty status, today's areas with their checklists, shifts."""
+    """Cleaner's home: duty status, today's areas with their checklists, booked services to do, shifts."""
     return app_page(
         Role.CLEANER,
         routes.CLEANER,
         "cleaner.title",
         duty_card(),
         cleaner_areas(),
+        technician_jobs("bookings.my_jobs"),
         section_title("home.next_shifts"),
         next_shifts(),
     )
@@ -112,6 +114,7 @@ def technician_home() -> rx.Component:
         routes.TECHNICIAN,
         "technician.title",
         duty_card(),
+        inspections_link(),
         technician_jobs(),
         section_title("home.next_shifts"),
         next_shifts(),

@@ -48,6 +48,8 @@ class Download:
 
 Builder = Callable[..., Download]
 _builders: dict[str, Builder] = {}
+_public: set[str] = set()
+"""Kinds anyone may open (a public notice such as the price board): built with actor None."""
 
 
 def _expiry(now: datetime, lifetime: timedelta | None = None) -> int:
@@ -81,14 +83,26 @@ def media_file(token: str, now: datetime | None = None) -> tuple[Path, str, int]
     return path, media_type, left
 
 
-def downloadable(kind: str) -> Callable[[Builder], Builder]:
-    """Register `builder(session, actor, **params) -> Download` under `kind` (once per kind)."""
+def downloadable(kind: str, public: bool = False) -> Callable[[Builder], Builder]:
+    """Register `builder(session, actor, **params) -> Download` under `kind` (once per kind); a `public` kind's
+    links name no person (see `public_url`) and its builder gets actor None."""
     def register(builder: Builder) -> Builder:
         if kind in _builders and _builders[kind] is not builder:
             raise ValueError(f"download kind registered twice: {kind}")
         _builders[kind] = builder
+        if public:
+            _public.add(kind)
         return builder
     return register
+
+
+def public_url(kind: str, now: datetime | None = None, **params: str | int) -> str:
+    """A signed link anyone may open to the public file `kind` builds from `params` (still short-lived)."""
+    if kind not in _public:
+        raise ValueError(f"not a public download kind: {kind}")
+    payload = json.dumps({"k": kind, "u": 0, "e": _expiry(now or utcnow(), DOWNLOAD_LIFETIME), "p": params},
+                         separators=(",", ":"), ensure_ascii=False)
+    return DOWNLOAD_PREFIX + tokens.sign(DOWNLOAD_PURPOSE, payload)
 
 
 def download_url(actor: Actor, kind: str, now: datetime | None = None, **params: str | int) -> str:
@@ -108,8 +122,15 @@ def build_download(session: Session, token: str, now: datetime | None = None) ->
         kind, user_id, expiry, params = claim["k"], claim["u"], claim["e"], claim["p"]
     except (tokens.TokenInvalid, ValueError, KeyError, TypeError):
         raise NotFound("error.not_found") from None
-    user = session.get(User, user_id) if isinstance(user_id, int) else None
     builder = _builders.get(kind)
+    if user_id == 0 and kind in _public and isinstance(params, dict) and isinstance(expiry, int) \
+            and expiry > (now or utcnow()).timestamp():
+        try:
+            inspect.signature(builder).bind(session, None, **params)
+        except TypeError:
+            raise NotFound("error.not_found") from None
+        return builder(session, None, **params)
+    user = session.get(User, user_id) if isinstance(user_id, int) and user_id > 0 else None
     if (user is None or not user.is_active or builder is None or not isinstance(params, dict)
             or not isinstance(expiry, int) or expiry <= (now or utcnow()).timestamp()):
         raise NotFound("error.not_found")

@@ -12,6 +12,9 @@ from estate_pwa.services.files import media_url
 
 UPLOAD_LIMIT = 3
 """Photos taken at once by the picker."""
+FORM_PHOTOS = "photos"
+"""A form queued by the phone's outbox names each item's photos `photos.<item key>` (its camera field); a form
+queued before photos belonged to items has one `photos` list instead."""
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,14 @@ def links(names: Iterable[str], now: datetime | None = None) -> list[PhotoLink]:
     """Links to stored photos, for a viewer already allowed to see them."""
     now = now or utcnow()
     return [PhotoLink(media_url(n, thumb=True, now=now), media_url(n, now=now)) for n in names]
+
+
+def form_item_photos(payload: dict, keys: list[str], flagged: list[bool]) -> list[object]:
+    """The photos of each item of a form queued by the phone's outbox, as sent (the feature's service checks them):
+    its own `photos.<key>`; a form queued before photos belonged to items carries one `photos` list instead, which
+    goes with the `flagged` items (failed, defective), or with the first item when none is."""
+    if any(isinstance(name, str) and name.startswith(FORM_PHOTOS + ".") for name in payload):
+        return [payload.get(f"{FORM_PHOTOS}.{key}") or [] for key in keys]
+    shared = payload.get(FORM_PHOTOS) or []
+    owners = flagged if any(flagged) else [index == 0 for index in range(len(keys))]
+    return [shared if owner else [] for owner in owners]

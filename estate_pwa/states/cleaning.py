@@ -1,140 +1,196 @@
-"""Thin states of cleaning: the cleaner's day (tick in one tap; photo items through the photos kit) and the
-manager's coverage, assignments and inspections. Rows come from services.cleaning, which checks every action."""
+"""Thin states of cleaning: the cleaner's day and their scan of an area's code, inspections (an inspector's or a
+manager's phone) and the manager's coverage, templates and inspector rights. Field actions (ticks with their
+photos, scans, inspections) are queued in the phone's outbox (assets/outbox.js) and recorded by OutboxState.sync,
+which tells these screens (`@listens`) what came back; rows come from services.cleaning, which checks every
+action."""
+
+from dataclasses import asdict
 
 import reflex as rx
 from sqlmodel import Session
 
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Role
-from estate_pwa.services import cleaning, photos
-from estate_pwa.services.cleaning import AreaCard, Choice, CoverageRow, ItemRow
-from estate_pwa.services.errors import DomainError
+from estate_pwa.services import cleaning
+from estate_pwa.services.cleaning import (
+    AreaCard,
+    AreaSheet,
+    Choice,
+    CoverageRow,
+    ItemRow,
+    PresenceRow,
+    ReworkRow,
+    StaffRight,
+)
+from estate_pwa.services.outbox import Outcome
 from estate_pwa.services.permissions import Actor
-from estate_pwa.services.photos import PhotoLink
+from estate_pwa.states.outbox import claim_outbox, listens
 from estate_pwa.states.session import SessionState
 
 
+@listens
 class CleanerState(SessionState):
-    """The cleaner's areas of today in walking order."""
+    """The cleaner's areas of today in walking order; ticks go through the phone's outbox."""
 
     error: str = ""
     areas: list[AreaCard] = []
-    photo_task: int = 0
-    previews: list[PhotoLink] = []
-    _photos: list[str] = []
+    inspector: bool = False
+    loaded: bool = False
 
     @rx.event
     def load(self):
-        """Open the cleaner's day."""
-        return self._open(Role.CLEANER)
+        """Open the cleaner's day; actions this phone queues from now on are theirs."""
+        with session_scope() as session:
+            actor = self._enter(session, Role.CLEANER)
+            if actor is None:
+                return self._send_away(session)
+            self._refresh(session, actor)
+        self.error = ""
+        self.loaded = True
+        return claim_outbox(actor)
 
     def _refresh(self, session: Session, actor: Actor) -> None:
         self.areas = cleaning.cleaner_today(session, actor)
+        self.inspector = actor.has(*cleaning.INSPECTORS)
 
-    @staticmethod
-    def _uid(task_id: object) -> str:
-        """One tick per task and cleaner: sent twice (a double tap, a resend), it is recorded once."""
-        return f"task-{task_id}"[:64]
+    def _outbox_refused(self) -> None:
+        self.error = self._text("error.login_required")
 
-    @rx.event
-    def tick(self, task_id: int):
-        """Tick a task done in one tap."""
-        self._act(cleaning.tick, task_id, self._uid(task_id))
+    def _synced(self, outcomes: list[Outcome]) -> None:
+        """Re-read the day (ticks recorded) and say why any action was refused."""
+        outcomes = [o for o in outcomes if o.kind in (cleaning.TICK, cleaning.VISIT, "")]
+        if not outcomes:
+            return
+        refused = [o for o in outcomes if not o.ok]
+        self.error = self._say(refused[-1].refusal()) if refused else ""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is not None and actor.has(Role.CLEANER):
+                self._refresh(session, actor)
 
-    @rx.event
-    def start_photo(self, task_id: int):
-        """Open the photo step of a photo item."""
-        self.photo_task, self.previews, self._photos, self.error = task_id, [], [], ""
 
-    @rx.event
-    def cancel_photo(self):
-        self.photo_task, self.previews, self._photos = 0, [], []
+@listens
+class CleaningScanState(SessionState):
+    """The cleaner's scanner: scanning an area's posted code marks them there (queued like any field action)."""
 
-    @rx.event
-    async def add_photos(self, files: list[rx.UploadFile]):
-        """Store the photos taken for the open photo item."""
-        self._photos += await self._store_photos(files, cleaning.PHOTO_FOLDER, Role.CLEANER,
-                                                 cleaning.PHOTOS_MAX - len(self._photos))
-        self.previews = photos.links(self._photos)
+    error: str = ""
+    seen: str = ""
 
     @rx.event
-    def tick_with_photos(self):
-        """Tick the open photo item with its photos."""
-        if self._act(cleaning.tick, self.photo_task, self._uid(self.photo_task), list(self._photos)):
-            self.photo_task, self.previews, self._photos = 0, [], []
+    def open_scanner(self):
+        self.seen, self.error = "", ""
+        with session_scope() as session:
+            actor = self._enter(session, Role.CLEANER)
+            if actor is None:
+                return self._send_away(session)
+        return claim_outbox(actor)
+
+    @rx.event
+    def camera_failed(self):
+        self.error = self._text("cleaning.camera_failed")
+
+    def _outbox_refused(self) -> None:
+        self.error = self._text("error.login_required")
+
+    def _synced(self, outcomes: list[Outcome]) -> None:
+        visits = [o for o in outcomes if o.kind in (cleaning.VISIT, "")]
+        if not visits:
+            return
+        last = visits[-1]
+        if not last.ok:
+            self.seen, self.error = "", self._say(last.refusal())
+            return
+        with session_scope() as session:
+            actor = self._actor(session)
+            self.seen = cleaning.area_name(session, actor, last.answer.get("area_id")) if actor else ""
+        self.error = ""
 
 
-class CleaningBoardState(SessionState):
-    """The manager's cleaning page: coverage today, assigning, inspecting."""
+@listens
+class InspectState(SessionState):
+    """An inspector's phone (a manager, or staff given the right): every area with its checklist, each a plain form
+    that assets/outbox.js queues in the phone's outbox (pass / fail / damage per item, notes, photos), offline too;
+    the list is kept on the phone for an offline reload. OutboxState.sync says here what was recorded."""
 
     error: str = ""
     notice: str = ""
+    sheets: list[AreaSheet] = []
+    loaded: bool = False
+
+    @rx.event
+    def load(self):
+        self.notice = ""
+        with session_scope() as session:
+            actor = self._actor(session)
+            if actor is None or not actor.has(*cleaning.INSPECTORS):
+                return self._send_away(session)
+            self._enter(session, None)
+            self.sheets = cleaning.inspection_sheets(session, actor)
+        self.error = ""
+        self.loaded = True
+        return claim_outbox(actor)
+
+    def _outbox_refused(self) -> None:
+        self.error = self._text("error.login_required")
+
+    def _synced(self, outcomes: list[Outcome]) -> None:
+        """Say whether the inspections sent were recorded (failed items became rework) or why one was refused."""
+        done = [o for o in outcomes if o.kind in (cleaning.INSPECTION, "")]
+        if not done:
+            return
+        refused = [o for o in done if not o.ok]
+        self.error = self._say(refused[-1].refusal()) if refused else ""
+        self.notice = "" if refused else self._text("cleaning.inspected")
+
+
+class CleaningBoardState(SessionState):
+    """The manager's cleaning page: coverage today, rework, presence flags, inspections over time, assigning,
+    checklist templates and inspector rights (inspecting is on the inspector's phone, InspectState)."""
+
+    error: str = ""
     rows: list[CoverageRow] = []
     cleaners: list[Choice] = []
-    inspect_area: int = 0
-    inspect_name: str = ""
-    items: list[ItemRow] = []
-    verdicts: dict[str, str] = {}
-    notes: dict[str, str] = {}
+    by_cleaner: list[CoverageRow] = []
+    rework: list[ReworkRow] = []
+    presence: list[PresenceRow] = []
+    results: list[dict[str, int | str]] = []
+    """Inspection results per day, for the chart (a chart takes plain records)."""
+    templates: list[ItemRow] = []
+    rights: list[StaffRight] = []
+    item_form: int = 0
 
     @rx.event
     def load(self):
         """Open the page."""
-        self.notice = ""
         return self._open(Role.MANAGER)
 
     def _refresh(self, session: Session, actor: Actor) -> None:
-        self.rows = cleaning.coverage(session, actor)
+        board = cleaning.board(session, actor)
+        self.rows, self.by_cleaner, self.rework = board.areas, board.cleaners, board.rework
+        self.presence, self.results = board.presence, [asdict(point) for point in board.results]
         self.cleaners = cleaning.cleaner_choices(session, actor)
+        self.templates = cleaning.item_rows(session, actor, active_only=False)
+        self.rights = cleaning.staff_rights(session, actor)
 
     @rx.event
     def assign(self, area_id: int, cleaner_id: str):
         """Make a cleaner responsible for an area from now."""
-        self.notice = ""
         self._act(cleaning.assign, area_id, cleaner_id)
 
     @rx.event
-    def open_inspection(self, area_id: int):
-        """Start inspecting an area: every item of its checklist, passed until marked otherwise."""
-        self.notice, self.error = "", ""
-        try:
-            with session_scope() as session:
-                self.items = cleaning.inspection_items(session, self._actor(session), area_id)
-        except DomainError as error:
-            self.error = self._say(error)
-            return
-        self.inspect_area = area_id
-        self.inspect_name = next((r.name for r in self.rows if r.id == area_id), "")
-        self.verdicts = {str(i.id): "pass" for i in self.items}
-        self.notes = {}
+    def add_item(self, form: dict):
+        """Add an item to a kind of area's checklist: how often, whether it needs a photo."""
+        form = self._fields(form)
+        if self._act(cleaning.add_item, form.get("kind"), form.get("text"), form.get("frequency"),
+                     form.get("weekdays") or "", form.get("photo") == "on", form.get("rework_hours") or 2):
+            self.item_form += 1
 
     @rx.event
-    def close_inspection(self):
-        self.inspect_area, self.items, self.verdicts, self.notes = 0, [], {}, {}
-
-    def _open_item(self, item_id: object) -> str | None:
-        """The key of one of the open inspection's items (None for anything else a client may send)."""
-        key = str(item_id) if isinstance(item_id, (str, int)) else ""
-        return key if any(str(i.id) == key for i in self.items) else None
+    def set_item_active(self, item_id: int, active: bool):
+        """Retire an item from its checklist, or bring it back."""
+        self._act(cleaning.set_item_active, item_id, active)
 
     @rx.event
-    def mark(self, item_id: str, result: str):
-        """Pass or fail one item of the open inspection (checked again when submitted)."""
-        key = self._open_item(item_id)
-        if key is not None and result in ("pass", "fail"):
-            self.verdicts = {**self.verdicts, key: result}
-
-    @rx.event
-    def write_note(self, item_id: str, note: str):
-        key = self._open_item(item_id)
-        if key is not None and isinstance(note, str):
-            self.notes = {**self.notes, key: note[:500]}
-
-    @rx.event
-    def submit_inspection(self):
-        """Record the inspection; failed items become rework for the responsible cleaner."""
-        results = [{"item_id": i.id, "result": self.verdicts.get(str(i.id), "pass"),
-                    "note": self.notes.get(str(i.id), "")} for i in self.items]
-        if self._act(cleaning.inspect, self.inspect_area, results):
-            self.close_inspection()
-            self.notice = self._text("cleaning.inspected")
+    def set_inspector(self, user_id: int, on: bool):
+        """Give a staff member the inspector right, or take it back."""
+        self._act(cleaning.set_inspector, user_id, on)

@@ -1,6 +1,6 @@
 """Thin states of fees: a resident's bills, payments and receipts; the office's month (generate the bills, record
-and void payments, the collection rate, arrears by age); and the public price list. Rows, their `actions` and
-every check come from services.fees."""
+and void payments, the collection rate, arrears by age, exports, rates and late fee terms, a unit's type and
+move-in). The public price list is services.bookings'. Rows, their `actions` and every check come from services.fees."""
 
 import secrets
 from decimal import Decimal
@@ -11,9 +11,9 @@ from sqlmodel import Session
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import Role
-from estate_pwa.services import estate, fees
+from estate_pwa.services import fees
 from estate_pwa.services.errors import DomainError, InvalidInput
-from estate_pwa.services.fees import Arrears, BillRow, PeriodSummary, ServiceRow
+from estate_pwa.services.fees import Arrears, BillRow, Choice, PeriodSummary, RateRow
 from estate_pwa.services.fees.common import ZERO, label, yuan
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.roster import local_today
@@ -65,6 +65,14 @@ class FeeOfficeState(SessionState):
     paying: BillRow = BillRow()
     voiding: int = 0
     voiding_label: str = ""
+    rates_open: bool = False
+    rates: list[RateRow] = []
+    building_choices: list[Choice] = []
+    late_fee: str = ""
+    period_csv: str = ""
+    period_xlsx: str = ""
+    arrears_csv: str = ""
+    arrears_xlsx: str = ""
     _form_key: str = ""
     _pinned: int = 0
     _recorded: bool = False
@@ -77,7 +85,7 @@ class FeeOfficeState(SessionState):
             self.period = label(fees.period_of(asked))
         except InvalidInput:
             self.period = ""
-        self.search, self.notice, self._pinned = "", "", 0
+        self.search, self.notice, self._pinned, self.rates_open = "", "", 0, False
         self._close()
         return self._open(Role.MANAGER)
 
@@ -90,6 +98,13 @@ class FeeOfficeState(SessionState):
         self.recent = [fees.office_bill(session, actor, self._pinned)] if self._pinned and \
             self._pinned not in shown else []
         self.arrears = fees.arrears(session, actor, limit=ARREARS_SHOWN)
+        links = fees.exports.export_links(actor, self.summary.period)
+        self.period_csv, self.period_xlsx = links["period-csv"], links["period-xlsx"]
+        self.arrears_csv, self.arrears_xlsx = links["arrears-csv"], links["arrears-xlsx"]
+        self.rates = fees.rate_rows(session, actor)
+        self.late_fee = fees.terms(session, actor).late_fee_percent
+        if self.rates_open:
+            self.building_choices = fees.buildings(session, actor)
 
     def _close(self) -> None:
         self.paying, self.voiding, self.voiding_label, self._form_key = BillRow(), 0, "", ""
@@ -152,8 +167,9 @@ class FeeOfficeState(SessionState):
             return  # the same form sent again (a double tap) after it was recorded and closed
         fields = self._fields(form)
         previous, self._pinned, self.notice = self._pinned, self.paying.id, ""
-        if self._act(fees.record_payment, self.paying.id, fields.get("amount"), fields.get("method"),
-                     fields.get("reference", ""), self._form_key):
+        received = fees.Received(self.paying.id, fields.get("amount"), fields.get("method"),
+                                 fields.get("reference", ""), self._form_key)
+        if self._act(fees.RECEIVED.record, received):
             self._close()
             self._recorded = True
             self.notice = self._text("fees.recorded")
@@ -189,20 +205,42 @@ class FeeOfficeState(SessionState):
             self.notice = self._text("fees.voided_notice")
 
 
-class PriceListState(SessionState):
-    """The public price list (no login): the estate named by `?estate=CODE`, the viewer's own, or the only one."""
-
-    estate: str = ""
-    special: list[ServiceRow] = []
-    included: list[ServiceRow] = []
+    @rx.event
+    def open_rates(self):
+        """Open the rates and late fee form (the manager's; others are refused by the services)."""
+        self.error, self.notice = "", ""
+        self._close()
+        self.rates_open = True
+        if not self._act(fees.buildings):
+            self.rates_open = False
 
     @rx.event
-    def load(self):
-        """Read the active services at their marked prices."""
-        code = self.router.url.query_parameters.get("estate", "")
-        with session_scope() as session:
-            actor = self._actor(session) if not code else None
-            if actor is not None:
-                code = estate.estate_of(session, actor).code
-            board = fees.price_list(session, code)
-        self.estate, self.special, self.included = board.estate, board.special, board.included
+    def close_rates(self, opened: bool = False):
+        """Close the rates form."""
+        if opened is not True:
+            self.error, self.rates_open = "", False
+
+    @rx.event
+    def save_rate(self, form: dict):
+        """Add a rate for the estate, a building, a unit type or both, from a month on."""
+        fields, self.notice = self._fields(form), ""
+        building = fields.get("building")
+        unit_type = fields.get("unit_type")
+        if self._act(fees.set_rate, fields.get("rate"), None if building in ("0", "", None) else building,
+                     "" if unit_type in ("all", "", None) else unit_type, fields.get("effective_from") or None):
+            self.notice = self._text("fees.rate_saved")
+
+    @rx.event
+    def save_late_fee(self, form: dict):
+        """Set the contract's late fee per day (0: none)."""
+        self.notice = ""
+        if self._act(fees.set_late_fee, self._fields(form).get("percent")):
+            self.notice = self._text("fees.late_fee_saved")
+
+    @rx.event
+    def save_unit(self, form: dict):
+        """Record a unit's type and the day it was handed over or its household moved in."""
+        fields, self.notice = self._fields(form), ""
+        if self._act(fees.set_unit_terms, fields.get("building"), fields.get("number"), fields.get("unit_type"),
+                     fields.get("occupied_from", "")):
+            self.notice = self._text("fees.unit_saved")

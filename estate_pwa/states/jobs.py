@@ -18,7 +18,12 @@ from estate_pwa.models import Estate, Role
 from estate_pwa.services import jobs, photos
 from estate_pwa.services.errors import DomainError, NotAllowed
 from estate_pwa.services.jobs import (
-    HOME, FollowUpRow, HistoryEntry, Place, RequestRow, TechnicianChoice,
+    HOME,
+    FollowUpRow,
+    HistoryEntry,
+    Place,
+    RequestRow,
+    TechnicianChoice,
 )
 from estate_pwa.services.photos import PhotoLink
 from estate_pwa.services.validation import local_time
@@ -121,7 +126,8 @@ class ResidentRequestsState(JobsView):
 
 
 class TechnicianJobsState(JobsView):
-    """A technician's jobs and the pool to claim from; new jobs appear without reloading."""
+    """A technician's jobs and the pool to claim from; new jobs appear without reloading. A cleaner's booked
+    services are the same jobs, worked with the same steps on the cleaner's home (no pool there)."""
 
     my_jobs: list[RequestRow] = []
     pool: list[RequestRow] = []
@@ -136,7 +142,15 @@ class TechnicianJobsState(JobsView):
     @rx.event
     def load(self):
         """Show the technician's jobs and start watching for new ones."""
-        redirect = self._open(Role.TECHNICIAN)
+        return self._load(Role.TECHNICIAN)
+
+    @rx.event
+    def load_cleaner(self):
+        """Show the cleaner's booked jobs and start watching for new ones."""
+        return self._load(Role.CLEANER)
+
+    def _load(self, role: Role):
+        redirect = self._open(role)
         if redirect is None and not self.watching:
             return TechnicianJobsState.watch
         return redirect
@@ -156,11 +170,11 @@ class TechnicianJobsState(JobsView):
             while True:
                 await asyncio.sleep(WATCH_SECONDS)
                 async with self:
-                    if self.router.url.path.rstrip("/") != "/technician":
+                    if self.router.url.path.rstrip("/") not in ("/technician", "/cleaner"):
                         return
                     with session_scope() as session:
                         actor = self._actor(session)
-                        if actor is None or not actor.has(Role.TECHNICIAN):
+                        if actor is None or not actor.has(*jobs.WORKERS):
                             return
                         self._refresh(session, actor)
         finally:
@@ -225,10 +239,16 @@ class TechnicianJobsState(JobsView):
     async def add_work_photos(self, files: list[rx.UploadFile]):
         """Keep photos of the work for the job being closed."""
         self.error = ""
-        stored = await self._store_photos(files, "work", Role.TECHNICIAN,
+        stored = await self._store_photos(files, "work", self._worker_role(),
                                           PHOTOS_PER_UPLOAD - len(self._pending_work))
         self._pending_work = self._pending_work + stored
         self.work_previews = self.work_previews + photos.links(stored)
+
+    def _worker_role(self) -> Role:
+        """The role in which this person works jobs (technician first)."""
+        with session_scope() as session:
+            actor = self._actor(session)
+        return next((r for r in jobs.WORKERS if actor is not None and actor.has(r)), Role.TECHNICIAN)
 
     @rx.event
     def open_finish(self, request_id: str):
@@ -249,7 +269,7 @@ class TechnicianJobsState(JobsView):
         self.error = ""
         with session_scope() as session:
             actor = self._actor(session)
-        if actor is None or not actor.has(Role.TECHNICIAN) or not self.finishing:
+        if actor is None or not actor.has(*jobs.WORKERS) or not self.finishing:
             self.error = self._text("error.not_allowed")
             return
         name = None

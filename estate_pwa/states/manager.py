@@ -9,10 +9,11 @@ import reflex as rx
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import session_scope
 from estate_pwa.models import STAFF_ROLES, Role
-from estate_pwa.services import accounts, estate, roster
+from estate_pwa.services import accounts, estate, oncall, roster
 from estate_pwa.services.accounts import StaffRow
 from estate_pwa.services.errors import DomainError
 from estate_pwa.services.estate import AuditRow, BuildingRow, Stat, UnitRow
+from estate_pwa.services.oncall import GapRow
 from estate_pwa.services.roster import DutyRow, OnDutyRow, Option
 from estate_pwa.states.session import SessionState
 
@@ -166,13 +167,21 @@ class UnitsState(SessionState):
 
 
 class RosterState(SessionState):
-    """One day of the duty roster, with adding and removing assignments."""
+    """One day of the duty roster, with adding and removing assignments, and the technicians' on-call cover
+    (adding on-call shifts, putting a technician on one for a run of days)."""
 
     day: str = ""
     weekday: str = ""
     duties: list[DutyRow] = []
     people: list[Option] = []
     shift_options: list[Option] = []
+    cover_gaps: list[GapRow] = []
+    on_call_now: list[str] = []
+    technicians: list[Option] = []
+    on_call_shifts: list[Option] = []
+    oncall_notice: str = ""
+    oncall_error: str = ""
+    oncall_key: int = 0
     error: str = ""
     _day: date | None = None
 
@@ -184,8 +193,7 @@ class RosterState(SessionState):
             if actor is None:
                 return self._send_away(session)
             self._day = roster.local_today(session, actor.estate_id, utcnow())
-            options = roster.choices(session, actor)
-        self.people, self.shift_options = options.people, options.shifts
+        self.oncall_notice = self.oncall_error = ""
         self._fill()
 
     def _fill(self) -> None:
@@ -198,6 +206,11 @@ class RosterState(SessionState):
 
     def _refresh(self, session, actor) -> None:
         self.duties = roster.day_rows(session, actor, self._day)
+        cover = oncall.cover_card(session, actor)
+        self.cover_gaps, self.on_call_now = cover.gaps, cover.on_call_now
+        options, on_call = roster.choices(session, actor), oncall.on_call_choices(session, actor)
+        self.people, self.shift_options = options.people, options.shifts
+        self.technicians, self.on_call_shifts = on_call.technicians, on_call.shifts
         self.day = self._day.isoformat()
         self.weekday = f"weekday.{self._day.weekday()}"
 
@@ -227,3 +240,29 @@ class RosterState(SessionState):
         """Remove one assignment."""
         if self._loaded():
             self._act(roster.unassign, assignment_id)
+
+    def _on_call(self, done_key: str, action, *args, **params: object) -> None:
+        """`_act` for the on-call forms: the message shows under them; a done change clears the forms."""
+        if not self._loaded():
+            return
+        self.oncall_notice = ""
+        done = self._act(action, *args)
+        self.oncall_error, self.error = ("", self.error) if done else (self.error, "")
+        if done:
+            self.oncall_notice = self._text(done_key, **params)
+            self.oncall_key += 1
+
+    @rx.event
+    def add_on_call_shift(self, form: dict):
+        """Add an on-call shift (值班) from its name and times."""
+        form = self._fields(form)
+        self._on_call("oncall.shift_added", oncall.add_on_call_shift, form.get("name"), form.get("starts"),
+                      form.get("ends"))
+
+    @rx.event
+    def put_on_call(self, form: dict):
+        """Put a technician on an on-call shift for a run of days from the first day chosen."""
+        form = self._fields(form)
+        days = form.get("days")
+        self._on_call("oncall.put_done", oncall.put_on_call, form.get("user"), form.get("shift"),
+                      form.get("first_day"), days, days=str(days).strip())

@@ -1,6 +1,5 @@
 """Patrols on screen: a guard's rounds, scanning a checkpoint's code, the manager's live board and checkpoints."""
 
-import asyncio
 import json
 from urllib.parse import urlsplit
 
@@ -10,12 +9,14 @@ from sqlmodel import Session
 from estate_pwa.core.db import session_scope
 from estate_pwa.i18n import LANGUAGES
 from estate_pwa.models import Role
-from estate_pwa.services import accounts, files, patrol
+from estate_pwa.services import files, outbox, patrol
 from estate_pwa.services.errors import DomainError, NotAllowed
+from estate_pwa.services.outbox import Outcome
+from estate_pwa.states.outbox import OutboxState, claim_outbox, listens
 from estate_pwa.states.session import SessionState
 
-SYNC_BATCH_MAX = 200
-"""Queued scans recorded per call; the rest go with the phone's next send (next scan, page opened, back online)."""
+SYNC_BATCH_MAX = outbox.BATCH_MAX
+"""Queued actions recorded per call; the rest go with the phone's next send (next scan, page opened, back online)."""
 RECENT_MAX = 10
 UID_MAX = 64
 HISTORY_SHOWN = 300
@@ -27,38 +28,6 @@ LOCATE_SCRIPT = """new Promise((resolve) => navigator.geolocation
       () => resolve({}), {enableHighAccuracy: true, timeout: 15000, maximumAge: 0})
   : resolve({}))"""
 """The phone's position as {latitude, longitude}, or {} when it cannot be had (no permission, no fix)."""
-
-
-def _claim_queue(actor) -> rx.event.EventSpec:
-    """Tell the phone's scan queue whose scans it takes from now on (see patrol.queue_owner)."""
-    return rx.call_script(f"window.estateScans.setOwner({json.dumps(patrol.queue_owner(actor))})")
-
-
-def _record_queued(token: str, items: list[dict]) -> list[tuple[object, patrol.ScanResult | DomainError]] | None:
-    """Record queued scans for whoever holds `token`, each in its own transaction; (scan id, answer or refusal)
-    per item, or None when the token names nobody (then nothing is recorded and the phone keeps its queue).
-    Items another guard queued on this phone are left for that guard; someone who is not a guard is refused
-    (and audited) once for the whole batch."""
-    answers: list[tuple[object, patrol.ScanResult | DomainError]] = []
-    actor = None
-    for item in items:
-        uid = item.get("uid")
-        if answers and not actor.has(Role.GUARD):
-            answers.append((uid, answers[0][1]))
-            continue
-        try:
-            with session_scope() as session:
-                actor = actor or accounts.resolve(session, token)
-                if actor is None:
-                    return None
-                owner = item.get("owner")
-                if owner is not None and owner != patrol.queue_owner(actor):
-                    continue
-                answers.append((uid, patrol.record_scan(session, actor, patrol.token_of(item.get("code")), uid,
-                                                        item.get("at"))))
-        except DomainError as error:
-            answers.append((uid, error))
-    return answers
 
 
 class PatrolView(SessionState):
@@ -130,7 +99,7 @@ class GuardRoundsState(PatrolView):
             self._refresh(session, actor)
         self.error = ""
         self.loaded = True
-        return _claim_queue(actor)
+        return claim_outbox(actor)
 
     def _refresh(self, session: Session, actor) -> None:
         mine = patrol.guard_rounds(session, actor)
@@ -142,16 +111,18 @@ class GuardRoundsState(PatrolView):
         self._act(patrol.start_round, round_id)
 
 
+@listens
 class ScanState(SessionState):
     """Recording scans: opening a checkpoint's URL (the phone's own camera), and the in-app scanner, whose scans
-    wait in the phone's queue (assets/scanqueue.js, kept while offline) until `sync` has recorded them."""
+    wait in the phone's outbox (assets/outbox.js, kept while offline) until OutboxState.sync has recorded them;
+    each scan's answer is shown here."""
 
     answer: patrol.ScanAnswer = patrol.NO_ANSWER
     recent: list[patrol.ScanAnswer] = []
 
     @rx.event
     def load(self):
-        """A checkpoint's URL opened with the phone's own camera: the phone queues the scan (assets/scanqueue.js,
+        """A checkpoint's URL opened with the phone's own camera: the phone queues the scan (assets/outbox.js,
         openCheckpoint) and sends its queue to `sync`, so it is recorded like one from the in-app scanner, and
         reloading the page gets the same answer again instead of a second scan."""
         self.answer = patrol.NO_ANSWER
@@ -159,8 +130,8 @@ class ScanState(SessionState):
             actor = self._enter(session, Role.GUARD)
             if actor is None:
                 return self._send_away(session)
-        return rx.call_script(f"window.estateScans.openCheckpoint({json.dumps(patrol.queue_owner(actor))})",
-                              callback=ScanState.sync)
+        return rx.call_script(f"window.estateOutbox.openCheckpoint({json.dumps(outbox.owner_tag(actor))})",
+                              callback=OutboxState.sync)
 
     @rx.event
     def open_scanner(self):
@@ -170,33 +141,29 @@ class ScanState(SessionState):
             actor = self._enter(session, Role.GUARD)
             if actor is None:
                 return self._send_away(session)
-        return _claim_queue(actor)
+        return claim_outbox(actor)
 
     @rx.event
     def camera_failed(self):
         """The camera could not start (no permission or no camera): say so, and how else to scan."""
         self.answer = patrol.ScanAnswer("", patrol.rows.CAMERA_FAILED, "", False, "")
 
-    @rx.event
-    async def sync(self, items: list):
-        """Record the scans waiting in the phone's queue, each exactly once, and tell the phone which to drop.
-
-        Every item gets its answer from the core (a refusal is an answer too, kept and audited there); only a
-        scan that got no answer (not logged in, a failure) stays queued to be sent again. The database work runs
-        off the event loop, so a worker keeps serving other phones meanwhile.
-        """
-        if not isinstance(items, list) or not items:
-            return
-        answers = await asyncio.to_thread(_record_queued, self.token, [self._fields(i) for i in items[:SYNC_BATCH_MAX]])
-        if answers is None:
-            self.answer = patrol.scan_answer(NotAllowed("error.login_required"))
-            return
-        for _, result in answers:
-            self.answer = patrol.scan_answer(result)
-            if isinstance(result, DomainError) or not result.replayed:
+    def _synced(self, outcomes: list[Outcome]) -> None:
+        """Show each scan's answer (the last one big, new ones in the list of this session's scans)."""
+        for outcome in outcomes:
+            if outcome.kind not in ("scan", ""):
+                continue
+            if outcome.ok:
+                fields = {k: outcome.answer.get(k) for k in ("point", "message", "finished", "counted", "progress")}
+                self.answer = patrol.ScanAnswer(**fields)
+                fresh = not (outcome.replayed or outcome.answer.get("replayed"))
+            else:
+                self.answer, fresh = patrol.scan_answer(outcome.refusal()), True
+            if fresh:
                 self.recent = [self.answer, *self.recent][:RECENT_MAX]
-        answered = [uid for uid, _ in answers if isinstance(uid, str) and len(uid) <= UID_MAX]
-        return rx.call_script(f"window.estateScans.ack({json.dumps(answered)})")
+
+    def _outbox_refused(self) -> None:
+        self.answer = patrol.scan_answer(NotAllowed("error.login_required"))
 
 
 class PatrolBoardState(RoundDetailView):

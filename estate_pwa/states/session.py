@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from estate_pwa import routes
 from estate_pwa.core.db import session_scope
-from estate_pwa.i18n import LANGUAGES, tr
 from estate_pwa.core.media import MAX_BYTES, BadImage
+from estate_pwa.i18n import LANGUAGES, tr
 from estate_pwa.models import Role
 from estate_pwa.services import accounts, estate, photos
 from estate_pwa.services.errors import DomainError

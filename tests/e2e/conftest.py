@@ -1,4 +1,19 @@
-"""Chromium (Debian's) driven by Playwright at Pixel 7 size against the app in production mode."""
+"""Chromium (Debian's) driven by Playwright at Pixel 7 size against the app in production mode.
+
+Which app a browser test runs against is chosen by the fixture it asks for (tests/conftest.py):
+
+- `app` (and `phone`, which opens a tab on it): once per backend, SQLite and PostgreSQL + Redis with two workers.
+  The default, and the rule for anything that goes through the server: flows that save or change records, what one
+  person sees of another's work (live updates), sessions, logins and lock-outs, reconnecting, offline scans
+  replayed, what a screen sends over the websocket.
+- `ui_app`: once, against SQLite (the same app; in a run spread over xdist workers, a SQLite app of its own that
+  runs beside the others). Only for checks of what the browser is
+  given that cannot differ with the database or the state manager behind it: axe-core on screens and dialogs, the
+  English walk (no Chinese left), the installability of the static PWA shell. Such a test may write records only to
+  have something on screen, when the flow that writes them runs on both backends elsewhere.
+
+When in doubt, `app`. A browser test costs 5-60 s per backend, and the whole suite has an 11-minute budget.
+"""
 
 import re
 import uuid
@@ -18,10 +33,15 @@ from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
 from estate_pwa.services.permissions import actor_for
 from tests.factories import PASSWORD, password_hash, unique_phone
 
+# A screen may take longer than Playwright's 5 s default to settle when the 2-core machine is also building or
+# loading the other app; an assertion still fails at once on a wrong value, it only waits longer for the right one.
+expect.set_options(timeout=15_000)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SCREENSHOT_SCREENS = 8
+"""Pages longer than this many screens are captured as far as the screen shows."""
 MANAGER = DEMO_ACCOUNTS[0]
 
 
@@ -72,18 +92,48 @@ def staff_account(db_url: str, *roles: Role, name: str = "测试员工") -> tupl
         return user.phone, PASSWORD
 
 
+class Signal:
+    """The phone's connection in a stairwell or basement: once lost, the app's event socket drops and cannot come
+    back (as on a phone with no signal) until it is restored."""
+
+    def __init__(self, page: Page) -> None:
+        self._page, self._sockets, self._lost = page, [], False
+        page.route_web_socket(re.compile(r"/_event"), self._event_socket)
+
+    def _event_socket(self, ws) -> None:
+        if self._lost:
+            ws.close()
+            return
+        ws.connect_to_server()
+        self._sockets.append(ws)
+
+    def lose(self) -> None:
+        self._lost = True
+        self._page.context.set_offline(True)
+        for ws in self._sockets:
+            ws.close()
+
+    def restore(self) -> None:
+        self._lost = False
+        self._page.context.set_offline(False)
+
+
 def fits_width(page: Page) -> bool:
     """No horizontal scrolling: the page is no wider than the viewport."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Keep a screenshot for people to look at (test-artifacts/, not committed)."""
+    """Keep a screenshot for people to look at (test-artifacts/, not committed): the whole page, or only what is in
+    view when the page is very long (on the 1st of a month every monthly inspection is due: hundreds of rows, and a
+    full-page capture of that outlasts Playwright's timeout)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    height = (page.viewport_size or {"height": 900})["height"]
+    long_page = page.evaluate("document.documentElement.scrollHeight") > SCREENSHOT_SCREENS * height
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not long_page)
 
 
-__all__ = ["expect", "fits_width", "login", "screenshot", "staff_account"]
+__all__ = ["Signal", "expect", "fits_width", "login", "screenshot", "staff_account"]
 
 
 def route_due_now(db_url: str, guard_phone: str, side_by_side: bool = False) -> tuple[str, list[str]]:

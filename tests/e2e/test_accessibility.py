@@ -37,6 +37,11 @@ ROLES = {
     for role in ACCOUNTS
 }
 
+for _role in ("manager", "technician"):  # the inspections list is reached from their screens, not under their home
+    ROLES[_role] = (*ROLES[_role][:2], ROLES[_role][2] + (routes.INSPECTIONS, routes.INSPECTIONS_SCAN))
+for _role in ("manager", "guard"):  # an asset's record is opened from the register or its posted code
+    ROLES[_role] = (*ROLES[_role][:2], ROLES[_role][2] + (routes.FACILITY_ASSET,))
+
 
 def test_every_route_is_audited():
     audited = set(PUBLIC) | {path for _, _, screens in ROLES.values() for path in screens}
@@ -61,6 +66,8 @@ def audit(page: Page, where: str) -> list[dict]:
     """Run axe-core on the page as it is now; return every violation (all impacts) tagged with `where`."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
+    # colours are checked as they settle: a toast caught fading in is a blend of its colours and the page's
+    page.evaluate("document.getAnimations().forEach(a => { try { a.finish(); } catch (e) {} })")
     violations = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({"
         "id: v.id, impact: v.impact, help: v.help,"
@@ -88,18 +95,18 @@ def _axe_installed():
     assert AXE.is_file(), f"{AXE} is missing: run `make axe` (npm ci in tests/e2e/axe/)"
 
 
-def test_screens_before_login_pass_axe(phone, app):
+def test_screens_before_login_pass_axe(phone, ui_app):
     found = []
     for path in PUBLIC:
         phone.goto(path)
         _settle(phone)
         found += audit(phone, path)
-    _report(f"public-{app.backend}", found)
+    _report(f"public-{ui_app.backend}", found)
     assert not blocking(found), "\n".join(blocking(found))
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_screen_of_each_role_passes_axe(phone, app, role):
+def test_every_screen_of_each_role_passes_axe(phone, ui_app, role):
     (number, password, *_), home, screens = ROLES[role]
     login(phone, number, password, home)
     found = []
@@ -108,7 +115,7 @@ def test_every_screen_of_each_role_passes_axe(phone, app, role):
         phone.wait_for_url(re.compile(re.escape(path) + r"/?$"))
         _settle(phone)
         found += audit(phone, f"{role} {path}")
-    _report(f"{role}-{app.backend}", found)
+    _report(f"{role}-{ui_app.backend}", found)
     assert not blocking(found), "\n".join(blocking(found))
 
 
@@ -117,21 +124,21 @@ def _photo(path: Path) -> str:
     return str(path)
 
 
-def test_screens_with_data_and_their_dialogs_pass_axe(browser, playwright, app, tmp_path):
+def test_screens_with_data_and_their_dialogs_pass_axe(browser, playwright, ui_app, tmp_path):
     """A resident's request with a photo, a guard's round under way and an open incident fill the screens with
     rows (dispatch, history, close forms); the photo, invite code, SOS confirm and round detail dialogs open."""
     device = playwright.devices["Pixel 7"]
     pages = []
 
     def tab() -> Page:
-        context = browser.new_context(**device, base_url=app.url)
+        context = browser.new_context(**device, base_url=ui_app.url)
         context.set_default_timeout(20_000)
         pages.append(context)
         return context.new_page()
 
     found = []
-    guard_phone, guard_password = staff_account(app.db_url, Role.GUARD, name="无障碍保安")
-    _, point_paths = route_due_now(app.db_url, guard_phone, side_by_side=True)
+    guard_phone, guard_password = staff_account(ui_app.db_url, Role.GUARD, name="无障碍保安")
+    _, point_paths = route_due_now(ui_app.db_url, guard_phone, side_by_side=True)
     description = f"阳台漏水 {uuid.uuid4().hex[:6]}"
     try:
         resident = tab()
@@ -199,11 +206,24 @@ def test_screens_with_data_and_their_dialogs_pass_axe(browser, playwright, app, 
         expect(manager.get_by_role("dialog")).to_be_visible()
         manager.wait_for_timeout(400)
         found += audit(manager, "manager invite code dialog")
-        screenshot(manager, f"a11y-invite-dialog-{app.backend}")
+        screenshot(manager, f"a11y-invite-dialog-{ui_app.backend}")
+        manager.keyboard.press("Escape")
+        manager.goto(routes.MANAGER_FEES)
+        expect(manager.get_by_test_id("office-bill").first).to_be_visible()
+        manager.get_by_role("button", name="标准与违约金").click()
+        expect(manager.get_by_role("dialog")).to_be_visible()
+        manager.wait_for_timeout(400)
+        found += audit(manager, "manager fee rates and late fee dialog")
+        manager.keyboard.press("Escape")
+        expect(manager.get_by_role("dialog")).to_have_count(0)
+        manager.get_by_test_id("office-bill").get_by_role("button", name="登记收款").first.click()
+        expect(manager.get_by_role("dialog")).to_be_visible()
+        manager.wait_for_timeout(400)
+        found += audit(manager, "manager fee payment dialog")
     finally:
         for context in pages:
             context.close()
-    _report(f"data-{app.backend}", found)
+    _report(f"data-{ui_app.backend}", found)
     assert not blocking(found), "\n".join(blocking(found))
 
 

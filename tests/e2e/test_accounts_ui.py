@@ -17,6 +17,7 @@ def _open_staff_admin(page, app):
     login(page, number, password, "/manager")
     page.locator("nav a[href='/manager/staff']").click()
     page.wait_for_url("**/manager/staff")
+    expect(page.get_by_text(f"{MANAGER[0]} · 物业经理")).to_be_visible()  # the list has loaded: the screen is live
 
 
 def test_manager_creates_a_guard_who_can_then_log_in(phone, app, browser, playwright):

@@ -24,12 +24,15 @@ TECHNICIAN = DEMO_ACCOUNTS[4]
 ROLES = {
     "manager": (MANAGER, routes.MANAGER, (
         routes.MANAGER, routes.MANAGER_JOBS, routes.MANAGER_PATROL, routes.MANAGER_PATROL_HISTORY,
-        routes.MANAGER_PATROL_SETUP, routes.MANAGER_STAFF, routes.MANAGER_UNITS, routes.MANAGER_ROSTER, routes.ME,
+        routes.MANAGER_PATROL_SETUP, routes.CLEANING_INSPECT, routes.MANAGER_STAFF, routes.MANAGER_UNITS, routes.MANAGER_ROSTER,
+        routes.MANAGER_BOOKINGS, routes.MANAGER_FEES, routes.INSPECTIONS, routes.MANAGER_FACILITIES,
+        f"{routes.FACILITY_ASSET}?id=1", routes.ME,
     )),
     "guard": (GUARD, routes.GUARD, (routes.GUARD, routes.GUARD_SCAN, routes.GUARD_INCIDENT, routes.ME)),
-    "cleaner": (CLEANER, routes.CLEANER, (routes.CLEANER, routes.ME)),
-    "technician": (TECHNICIAN, routes.TECHNICIAN, (routes.TECHNICIAN, routes.ME)),
-    "resident": (DEMO_RESIDENT, routes.RESIDENT, (routes.RESIDENT, routes.RESIDENT_REQUESTS, routes.ME)),
+    "cleaner": (CLEANER, routes.CLEANER, (routes.CLEANER, routes.CLEANER_SCAN, routes.ME)),
+    "technician": (TECHNICIAN, routes.TECHNICIAN, (routes.TECHNICIAN, routes.INSPECTIONS, routes.ME)),
+    "resident": (DEMO_RESIDENT, routes.RESIDENT, (routes.RESIDENT, routes.RESIDENT_REQUESTS, routes.RESIDENT_SERVICES,
+                                                           routes.RESIDENT_FEES, routes.ME)),
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 # The language switch names the other language in that language.
@@ -118,16 +121,32 @@ def to_english(page: Page) -> None:
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 
-def test_login_and_join_in_english(phone, app):
+def test_login_and_join_in_english(phone, ui_app):
     to_english(phone)
-    left = walk(phone, (routes.LOGIN, routes.JOIN), stored_chinese(app.db_url), f"anonymous-{app.backend}")
+    left = walk(phone, (routes.LOGIN, routes.JOIN), stored_chinese(ui_app.db_url), f"anonymous-{ui_app.backend}")
     assert left == {}, f"Chinese left in the English interface: {left}"
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_screen_of_each_role_in_english(phone, app, role):
+def test_every_screen_of_each_role_in_english(phone, ui_app, role):
     (number, password, *_), home, screens = ROLES[role]
     to_english(phone)
     login(phone, number, password, home)
-    left = walk(phone, screens, stored_chinese(app.db_url), f"{role}-{app.backend}")
+    left = walk(phone, screens, stored_chinese(ui_app.db_url), f"{role}-{ui_app.backend}")
     assert left == {}, f"Chinese left in the English interface: {left}"
+
+
+def test_the_fee_rates_dialog_in_english(phone, ui_app):
+    """The manager's rates and late fee dialog (its text and drop-down lists) in English."""
+    to_english(phone)
+    login(phone, MANAGER[0], MANAGER[1], routes.MANAGER)
+    phone.goto(routes.MANAGER_FEES)
+    settle(phone)
+    phone.get_by_role("button", name="Rates and late fee").click()
+    dialog = phone.get_by_role("dialog")
+    expect(dialog.get_by_text("Fee rates and late fee")).to_be_visible()
+    phone.wait_for_timeout(400)
+    left = chinese_left(dialog.inner_text() + "\n" + drop_down_texts(phone), stored_chinese(ui_app.db_url))
+    if left:
+        screenshot(phone, f"english-fee-rates-{ui_app.backend}")
+    assert left == [], f"Chinese left in the English rates dialog: {left}"

@@ -4,9 +4,12 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func
+from sqlmodel import Session, select
 
-from estate_pwa.models import Role
-from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
+from estate_pwa.core.db import get_engine
+from estate_pwa.models import Estate, Role, Unit
+from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, fits_width, login, screenshot, staff_account
 
 MANAGER = DEMO_ACCOUNTS[0]
@@ -37,9 +40,12 @@ def test_each_role_lands_on_its_own_home(phone, app, role):
 
 
 def test_manager_home_shows_real_counts_at_tablet_width(phone, app):
+    with Session(get_engine(app.db_url)) as session:  # 288 in the demo, more once other tests add units
+        units = session.exec(select(func.count()).select_from(Unit).join(Estate)
+                             .where(Estate.code == DEMO_CODE)).one()
     login(phone, MANAGER[0], MANAGER[1], "/manager")
     phone.set_viewport_size({"width": 1024, "height": 768})
-    expect(phone.get_by_text("288", exact=True)).to_be_visible()
+    expect(phone.get_by_text(str(units), exact=True)).to_be_visible()
     expect(phone.get_by_text("楼栋", exact=True)).to_be_visible()
     assert fits_width(phone)
     screenshot(phone, f"manager-tablet-{app.backend}")
@@ -140,10 +146,10 @@ def test_reload_while_offline_shows_the_shell_and_the_banner(phone, app):
     expect(phone.locator("#offline-banner")).to_be_hidden()
 
 
-def test_chromium_reports_no_installability_errors(playwright, app, tmp_path):
+def test_chromium_reports_no_installability_errors(playwright, ui_app, tmp_path):
     device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=app.url, **device,
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=ui_app.url, **device,
     )
     try:
         page = context.new_page()

@@ -79,14 +79,16 @@ def test_guard_reports_and_calls_for_help_managers_see_it_live_acknowledge_and_c
         guard.get_by_role("alertdialog").get_by_role("button", name="确认发送").click()
         sent_at = time.monotonic()
         expect(guard.get_by_test_id("sos-status")).to_have_text("求助已发送,已通知物业经理")
-        screenshot(guard, f"incident-sos-sent-{app.backend}")
 
+        shown_after = []  # seconds from sending to the alert on each manager's screen (screenshots come after)
         for page in (manager, deputy):
             alert = page.get_by_test_id("sos-alert").filter(has_text=guard_name)
             expect(alert).to_be_visible(timeout=SOS_SHOWS_WITHIN_MS)
+            shown_after.append(time.monotonic() - sent_at)
             expect(alert).to_contain_text(point_name)
             expect(alert).to_contain_text(re.compile(r"\d\d:\d\d:\d\d"))
-        assert time.monotonic() - sent_at < SOS_SHOWS_WITHIN_MS / 1000
+        assert max(shown_after) < SOS_SHOWS_WITHIN_MS / 1000, shown_after
+        screenshot(guard, f"incident-sos-sent-{app.backend}")
         screenshot(manager, f"incident-sos-banner-{app.backend}")
         screenshot(deputy, f"incident-sos-banner-jobs-home-{app.backend}")
 

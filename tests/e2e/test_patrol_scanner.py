@@ -76,11 +76,14 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
     for path in paths:
         phone.goto(path)
         phone.wait_for_url("**/guard/scan")
-    waiting = phone.get_by_test_id("scan-queue-count")
+    waiting, notice = phone.get_by_test_id("outbox-count"), phone.get_by_test_id("outbox-notice")
     expect(waiting).to_have_text("2")
+    expect(notice).to_be_visible()
     expect(phone.locator("#offline-banner")).to_be_visible()
-    phone.reload()
+    phone.reload()  # offline: the person must still SEE that their scans are safe on the phone
     expect(waiting).to_have_text("2")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("条记录保存在本手机上")
     expect(phone.locator("video")).to_have_count(1)
     screenshot(phone, f"patrol-offline-queue-{app.backend}")
     assert round_and_scans(app.db_url, route_name)[1] == []
@@ -88,8 +91,8 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
     phone.context.set_offline(False)  # the answers land in the scan list (the big result may show the camera's)
     expect(phone.get_by_test_id("recent-scan").first).to_contain_text("本轮巡更完成:按时完成", timeout=30_000)
     expect(phone.get_by_test_id("recent-scan")).to_have_count(2)
-    expect(waiting).to_be_hidden()
-    assert phone.evaluate("window.estateScans.pending().then((items) => items.length)") == 0
+    expect(notice).to_be_hidden()
+    assert phone.evaluate("window.estateOutbox.all().then((items) => items.length)") == 0
     phone.reload()
     expect(phone.get_by_test_id("scan-message")).to_have_text("无法打开摄像头:请允许使用摄像头,或用手机相机扫描二维码")
 
@@ -101,5 +104,5 @@ def test_scans_made_offline_wait_on_the_phone_survive_a_reload_and_are_recorded_
 
 
 def test_the_served_decoder_is_the_one_the_locked_packages_load(app):
-    installed = ROOT / ".web" / "node_modules" / "zxing-wasm" / "dist" / "reader" / "zxing_reader.wasm"
+    installed = app.web_dir / "node_modules" / "zxing-wasm" / "dist" / "reader" / "zxing_reader.wasm"
     assert (ROOT / "assets" / "zxing_reader.wasm").read_bytes() == installed.read_bytes()

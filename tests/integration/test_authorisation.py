@@ -25,10 +25,9 @@ from estate_pwa.states.jobs import OfficeState, ResidentRequestsState, Technicia
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
 from estate_pwa.states.patrol import PatrolBoardState, PatrolHistoryState, PatrolSetupState, RoundDetailView
 from estate_pwa.states.session import SessionState
-from tests.app_server import ROOT
 from tests.e2e.conftest import staff_account
 from tests.factories import PASSWORD, unique_phone
-from tests.rawclient import HYDRATE, RawClient, run
+from tests.rawclient import actions_by_people, HYDRATE, RawClient, run
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 STAFF_PHONES = [account[0] for account in DEMO_ACCOUNTS]
@@ -48,8 +47,7 @@ def _snapshot(db_url: str) -> dict[str, object]:
             "roles": count(UserRole),
             "invites": count(InviteCode),
             "duties": count(DutyAssignment),
-            "audit": session.exec(select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.action != "request_refused")).one(),
+            "audit": actions_by_people(session),
             "refusals": session.exec(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.action == "request_refused")).one(),
             "active": sorted(session.exec(select(User.id).where(User.is_active)).all()),
@@ -310,7 +308,7 @@ def _resident_of_another_unit(db_url: str, estate_id: int, unit_id: int) -> str:
 def test_a_photo_is_linked_only_for_those_who_may_see_its_request(app, monkeypatch):
     """Photos travel as signed links in the rows of those who may see the request (never as data in the socket);
     the link serves the stored image, and a forged link nothing."""
-    monkeypatch.setenv("ESTATE_MEDIA_DIR", str(ROOT / "var" / "media"))
+    monkeypatch.setenv("ESTATE_MEDIA_DIR", str(app.media_dir))
     buffer = io.BytesIO()
     Image.new("RGB", (1600, 1200), "orange").save(buffer, format="JPEG")
     with Session(get_engine(app.db_url)) as session:

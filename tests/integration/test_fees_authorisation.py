@@ -11,14 +11,15 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.db import get_engine
 from estate_pwa.models import (
-    AuditEntry, Estate, FeeBill, FeePayment, FeeReceipt, ReceiptCounter, Role, Unit, User, UserRole,
+    AuditEntry, Estate, FeeBill, FeePayment, FeeRate, FeeReceipt, FeeSettings, ReceiptCounter, Role, Unit, User,
+    UserRole,
 )
 from estate_pwa.services import fees
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
-from estate_pwa.states.fees import FeeOfficeState, PriceListState, ResidentFeesState
-from tests.e2e.conftest import staff_account
+from estate_pwa.states.bookings import PriceListState
+from estate_pwa.states.fees import FeeOfficeState, ResidentFeesState
 from tests.factories import PASSWORD, Factory, password_hash, unique_phone
-from tests.rawclient import call_all, log_since, log_size, login_token, run
+from tests.rawclient import actions_by_people, call_all, log_since, log_size, run, token_as
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 HUGE = "漏" * 50_000
@@ -29,10 +30,11 @@ HOSTILE_AMOUNTS = ("1e309", "-1", "0.001", 10**12, "1000000", {"amount": "10"}, 
                    "¥-5", "1_000", "0x10", 1e308, True, HUGE)
 REFUSALS = ("您没有权限进行此操作", "请先登录", "请求无效", "'/login'", "记录不存在", "请输入正确的金额", "金额必须大于零",
             "金额过大", "金额超过账单余额", "请选择收款方式", "非现金收款需填写交易单号", "这笔款项已登记过", "该账单已缴清",
-            "请填写作废原因", "这笔收款已作废", "请选择月份", "只能生成本月或下月的账单", "内容最多")
+            "请填写作废原因", "这笔收款已作废", "请选择月份", "只能生成本月或下月的账单", "内容最多",
+            "起始月份最多可提前", "请选择房屋类型", "请输入正确的日期", "违约金比例应在", "请填写房号", "找不到该房屋")
 """Texts of which at least one must come back from a refused call (a message or the redirect to login)."""
 UNANSWERED_OK = ("FeeOfficeState.load", "ResidentFeesState.load", "FeeOfficeState.close_payment",
-                 "FeeOfficeState.close_void", "PriceListState.load")
+                 "FeeOfficeState.close_void", "FeeOfficeState.close_rates", "PriceListState.load")
 """Screens' loads answer with a redirect (checked apart), closing a form changes nothing, the price list is public."""
 
 
@@ -45,8 +47,10 @@ def _snapshot(db_url: str) -> dict[str, object]:
             "payments": sorted((p.id, p.amount, p.voided_at is None) for p in session.exec(select(FeePayment))),
             "receipts": sorted((r.id, r.number, r.voided_at is None) for r in session.exec(select(FeeReceipt))),
             "counters": sorted((c.estate_id, c.last_number) for c in session.exec(select(ReceiptCounter))),
-            "audit": session.exec(select(func.count()).select_from(AuditEntry).where(
-                col(AuditEntry.action).not_like("%_refused"))).one(),
+            "rates": sorted((r.id, r.rate, r.effective_from) for r in session.exec(select(FeeRate))),
+            "settings": sorted((f.estate_id, f.late_fee_percent) for f in session.exec(select(FeeSettings))),
+            "units": sorted((u.id, u.unit_type, u.occupied_from) for u in session.exec(select(Unit))),
+            "audit": actions_by_people(session),
         }
 
 
@@ -63,13 +67,16 @@ def _targets(db_url: str) -> dict[str, int]:
         factory = Factory(session)
         elsewhere = factory.estate()
         boss = factory.actor(factory.user(elsewhere, Role.MANAGER, name="别处经理"))
-        fees.set_rate(session, boss, "3.00")
+        fees.set_rate(session, boss, "3.00", effective_from="2026-01")
         fees.generate_month(session, boss, fees.summary(session, boss, "2026-01").period)
         other_bill = session.exec(select(FeeBill).where(FeeBill.estate_id == elsewhere.id)).first()
+        building = session.exec(select(Unit.building_id).where(Unit.id == unit_id)).one()
+        other_building = session.exec(select(Unit.building_id).where(Unit.id == other_bill.unit_id)).one()
         other_payment = fees.record_payment(session, boss, other_bill.id, "10", "cash", "",
                                             uuid.uuid4().hex)
         session.commit()
-        return {"bill": bill.id, "payment": payment, "other_bill": other_bill.id, "other_payment": other_payment.id}
+        return {"bill": bill.id, "payment": payment, "other_bill": other_bill.id, "other_payment": other_payment.id,
+                "building": building, "other_building": other_building}
 
 
 def _resident_elsewhere(db_url: str) -> str:
@@ -88,19 +95,8 @@ def _resident_elsewhere(db_url: str) -> str:
         return user.phone
 
 
-def _token(db_url: str, who: str) -> str:
-    if who == "anonymous":
-        return ""
-    if who == "forged token":
-        return "A" * 43
-    if who == "manager":
-        return login_token(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
-    if who == "resident":
-        return login_token(db_url, *DEMO_RESIDENT[:2])
-    if who == "other resident":
-        return login_token(db_url, _resident_elsewhere(db_url), PASSWORD)
-    roles = {"guard": Role.GUARD, "technician": Role.TECHNICIAN, "cleaner": Role.CLEANER}[who]
-    return login_token(db_url, *staff_account(db_url, roles))
+ACCOUNTS = {"other resident": lambda db_url: (_resident_elsewhere(db_url), PASSWORD)}
+"""This test's own callers (tests/rawclient.token_as has the common ones)."""
 
 
 def _office_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
@@ -127,6 +123,43 @@ def _office_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
     for opened in (True, False, DROP):
         calls.append((office, "close_payment", PAGE, {"opened": opened}))
         calls.append((office, "close_void", PAGE, {"opened": opened}))
+        calls.append((office, "close_rates", PAGE, {"opened": opened}))
+    calls += _rate_calls(targets)
+    return calls
+
+
+GOOD_RATE = {"rate": "9.99", "building": "0", "unit_type": "office", "effective_from": "2026-01"}
+"""A rate for offices (the demo estate has none, so its bills stay as they are)."""
+GOOD_LATE_FEE = {"percent": "0.05"}
+
+
+def _good_unit(targets: dict[str, int]) -> dict:
+    """A unit of the demo resident's building that is not theirs, made a villa that moved in on 15 March 2026."""
+    return {"building": str(targets["building"]), "number": "104", "unit_type": "villa",
+            "occupied_from": "2026-03-15"}
+
+
+def _rate_calls(targets: dict[str, int]) -> list[tuple[type, str, str, dict]]:
+    """The rates, late fee and unit handlers with plausible and hostile arguments (another estate's building, a
+    month too far, absurd rates and percentages, impossible days)."""
+    office = FeeOfficeState
+    calls = [(office, "open_rates", PAGE, {})]
+    for form in (GOOD_RATE, {"rate": "9.99", "building": str(targets["other_building"]), "unit_type": "shop"},
+                 {"rate": "9.99", "effective_from": "2099-01"}, {"rate": "-1"}, {"rate": HUGE}, {"rate": 1e308},
+                 {"rate": "2", "unit_type": DROP}, {"rate": "2", "building": DROP}, {"rate": "2", "building": HUGE},
+                 HUGE, [], None):
+        calls.append((office, "save_rate", PAGE, {"form": form}))
+    for form in (GOOD_LATE_FEE, {"percent": "5"}, {"percent": "-0.1"}, {"percent": "NaN"},
+                 {"percent": HUGE}, {"percent": {"x": 1}}, HUGE):
+        calls.append((office, "save_late_fee", PAGE, {"form": form}))
+    for form in (_good_unit(targets), {"building": str(targets["other_building"]), "number": "101", "unit_type": "shop"},
+                 {"building": str(targets["building"]), "number": "无此房", "unit_type": "shop"},
+                 {"building": str(targets["building"]), "number": "101", "unit_type": DROP},
+                 {"building": str(targets["building"]), "number": "101", "unit_type": "shop",
+                  "occupied_from": "2026-02-31"},
+                 {"building": str(targets["building"]), "number": HUGE, "unit_type": "shop"},
+                 {"building": DROP}, HUGE):
+        calls.append((office, "save_unit", PAGE, {"form": form}))
     return calls
 
 
@@ -148,6 +181,8 @@ def _manager_hostile_calls(targets: dict[str, int]) -> list[tuple[type, str, str
         calls.append((office, "choose_period", PAGE, {"period": period}))
     calls.append((office, "choose_period", PAGE, {"period": "2099-01"}))  # a month one may look at …
     calls.append((office, "generate", PAGE, {}))  # … but not bill so far ahead
+    valid = (GOOD_RATE, GOOD_LATE_FEE, _good_unit(targets))
+    calls += [call for call in _rate_calls(targets) if call[3].get("form") not in valid]
     return calls
 
 
@@ -163,7 +198,7 @@ def _quiet(answers: list[tuple[str, str]]) -> list[str]:
 def test_office_fee_handlers_refuse_everyone_else(app):
     targets = _targets(app.db_url)
     for who in ("anonymous", "forged token", "guard", "cleaner", "resident"):
-        token = _token(app.db_url, who)
+        token = token_as(app.db_url, who, ACCOUNTS)
         before, log_from = _snapshot(app.db_url), log_size(app)
         answers = run(call_all(app.url, token, _office_calls(targets)))
         assert _snapshot(app.db_url) == before, who
@@ -181,13 +216,14 @@ def test_office_fee_handlers_refuse_everyone_else(app):
 
 def test_a_manager_with_hostile_arguments_changes_nothing(app):
     targets = _targets(app.db_url)
-    token = _token(app.db_url, "manager")
+    token = token_as(app.db_url, "manager")
     before, log_from = _snapshot(app.db_url), log_size(app)
     answers = run(call_all(app.url, token, _manager_hostile_calls(targets)))
     assert _snapshot(app.db_url) == before
     logged = log_since(app, log_from)
     assert "Traceback" not in logged, logged[-3000:]
-    allowed = ("2099-01", f"'bill_id': {targets['bill']}}}")  # looking at a far month, opening the form
+    allowed = ("2099-01", f"'bill_id': {targets['bill']}}}",  # looking at a far month, opening the form
+               "open_rates")  # and the rates form
     quiet = [name for name in _quiet(answers) if not any(a in name for a in allowed)]
     assert not quiet, f"no refusal for {quiet}"
     received = "".join(answer for _, answer in answers)
@@ -207,8 +243,8 @@ def test_residents_see_only_their_own_unit(app):
     calls = [(ResidentFeesState, "load", "/resident/fees", {})]
     seen = {}
     for who in ("resident", "other resident", "manager", "guard", "anonymous"):
-        seen[who] = run(call_all(app.url, _token(app.db_url, who), calls))[0][1]
-    ids = lambda text: {int(i) for i in re.findall(r"\{'id': (\d+), 'period'", text)}  # noqa: E731
+        seen[who] = run(call_all(app.url, token_as(app.db_url, who, ACCOUNTS), calls))[0][1]
+    ids = lambda text: {int(i) for i in re.findall(r"\{'id': (\d+), 'period'", text)}
     assert ids(seen["resident"]) and ids(seen["resident"]) <= own_bills
     assert "/files/" in seen["resident"]  # the demo household's earlier months were paid: their receipts
     assert ids(seen["other resident"]).isdisjoint(own_bills)
@@ -236,7 +272,9 @@ def test_the_same_calls_work_for_a_manager(app):
     """Control: the office records a payment (once, even when the form is sent twice), its receipt link comes back,
     the payment is voided with a reason, and generating the month again makes no second bill."""
     targets = _targets(app.db_url)
-    token = _token(app.db_url, "manager")
+    token = token_as(app.db_url, "manager")
+    # The month is billed first: after midnight on the 1st (Asia/Shanghai) the demo's months stop at the last one.
+    run(call_all(app.url, token, [(FeeOfficeState, "load", PAGE, {}), (FeeOfficeState, "generate", PAGE, {})]))
     before = _snapshot(app.db_url)
     form = {"amount": "10.00", "method": "cash", "reference": ""}
     with Session(get_engine(app.db_url)) as session:
@@ -262,3 +300,32 @@ def test_the_same_calls_work_for_a_manager(app):
         assert payment.voided_at is not None and payment.void_reason == "测试作废"
         assert session.exec(select(FeeReceipt).where(FeeReceipt.payment_id == payment.id)).one().voided_at
         assert session.get(FeeBill, targets["bill"]).paid == dict(before["bills"])[targets["bill"]]
+
+
+def test_a_manager_sets_rates_late_fees_and_move_ins(app):
+    """Control for the rates handlers: a rate for offices from January, the late fee on and off again, a unit made
+    a villa that moved in mid-March; each change is saved and said so."""
+    targets = _targets(app.db_url)
+    token = token_as(app.db_url, "manager")
+    before = _snapshot(app.db_url)
+    answers = run(call_all(app.url, token, [
+        (FeeOfficeState, "load", PAGE, {}),
+        (FeeOfficeState, "open_rates", PAGE, {}),
+        (FeeOfficeState, "save_rate", PAGE, {"form": GOOD_RATE}),
+        (FeeOfficeState, "save_late_fee", PAGE, {"form": GOOD_LATE_FEE}),
+        (FeeOfficeState, "save_late_fee", PAGE, {"form": {"percent": "0"}}),
+        (FeeOfficeState, "save_unit", PAGE, {"form": _good_unit(targets)}),
+    ]))
+    after = _snapshot(app.db_url)
+    received = "".join(answer for _, answer in answers)
+    assert "收费标准已保存" in received and "违约金设置已保存" in received and "房屋已更新" in received
+    assert "'rates_open_rx_state_': True" in received
+    assert len(after["rates"]) == len(before["rates"]) + 1 and after["bills"] == before["bills"]
+    with Session(get_engine(app.db_url)) as session:
+        estate_id = session.exec(select(Estate.id).where(Estate.code == DEMO_CODE)).one()
+        rate = session.exec(select(FeeRate).order_by(col(FeeRate.id).desc())).first()
+        assert (rate.estate_id, rate.unit_type, str(rate.rate), rate.effective_from.isoformat()) == (
+            estate_id, "office", "9.99", "2026-01-01")
+        assert session.get(FeeSettings, estate_id).late_fee_percent == 0
+        unit = session.exec(select(Unit).where(Unit.building_id == targets["building"], Unit.number == "104")).one()
+        assert (unit.unit_type, unit.occupied_from.isoformat()) == ("villa", "2026-03-15")

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.db import get_engine
 from estate_pwa.models import (
-    AuditEntry, Estate, EvidenceFile, IndicatorSetting, Role, Survey, SurveyAnswer, Unit, User, UserRole,
+    Estate, EvidenceFile, IndicatorSetting, Role, Survey, SurveyAnswer, Unit, User, UserRole,
 )
 from estate_pwa.services import survey
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
@@ -20,9 +20,8 @@ from estate_pwa.services.permissions import actor_for
 from estate_pwa.services.survey import ASPECTS
 from estate_pwa.states.indicators import CertificationState, IndicatorDetailState, IndicatorsState
 from estate_pwa.states.survey import ManagerSurveysState, ResidentSurveyState
-from tests.e2e.conftest import staff_account
 from tests.factories import PASSWORD, password_hash, unique_phone
-from tests.rawclient import RawClient, call_all, log_since, log_size, login_token, run
+from tests.rawclient import RawClient, actions_by_people, call_all, log_since, log_size, run, token_as
 
 MANAGER_PHONE, MANAGER_PASSWORD = DEMO_ACCOUNTS[0][:2]
 HUGE = "漏" * 50_000
@@ -48,8 +47,7 @@ def _snapshot(db_url: str) -> dict[str, object]:
                                for s in session.exec(select(IndicatorSetting))),
             "evidence": session.exec(select(func.count()).select_from(EvidenceFile)).one(),
             "founded": sorted((e.id, e.committee_founded_on) for e in session.exec(select(Estate))),
-            "audit": session.exec(select(func.count()).select_from(AuditEntry).where(
-                col(AuditEntry.action).not_like("%_refused"))).one(),
+            "audit": actions_by_people(session),
             "users": session.exec(select(func.count()).select_from(User)).one(),
         }
 
@@ -83,19 +81,9 @@ def _new_household_resident(db_url: str) -> str:
         return user.phone
 
 
-def _token(db_url: str, who: str) -> str:
-    if who == "anonymous":
-        return ""
-    if who == "forged token":
-        return "A" * 43
-    if who == "manager":
-        return login_token(db_url, MANAGER_PHONE, MANAGER_PASSWORD)
-    if who == "resident":
-        return login_token(db_url, _new_household_resident(db_url), PASSWORD)
-    if who == "demo resident":
-        return login_token(db_url, *DEMO_RESIDENT[:2])
-    roles = {"guard": Role.GUARD, "technician": Role.TECHNICIAN}[who]
-    return login_token(db_url, *staff_account(db_url, roles))
+ACCOUNTS = {"resident": lambda db_url: (_new_household_resident(db_url), PASSWORD),
+            "demo resident": lambda db_url: DEMO_RESIDENT[:2]}
+"""This test's own callers (tests/rawclient.token_as has the common ones)."""
 
 
 def _manager_calls(survey_id: int) -> list[tuple[type, str, str, dict]]:
@@ -183,7 +171,7 @@ UNANSWERED_OK = ("IndicatorsState.load", "IndicatorDetailState.load", "Certifica
 @pytest.mark.parametrize("who", ["anonymous", "forged token", "guard", "resident"])
 def test_manager_indicator_handlers_refuse_everyone_else(app, who):
     survey_id = _open_survey_id(app.db_url)
-    token = _token(app.db_url, who)
+    token = token_as(app.db_url, who, ACCOUNTS)
     before, log_from = _snapshot(app.db_url), log_size(app)
     answers = run(call_all(app.url, token, _manager_calls(survey_id)))
     statuses = _upload(app.url, token, ["service_contract", DROP, {"item": 1}, HUGE[:5000]])
@@ -206,7 +194,7 @@ def test_manager_indicator_handlers_refuse_everyone_else(app, who):
 @pytest.mark.parametrize("who", ["anonymous", "forged token", "guard", "manager"])
 def test_resident_survey_handlers_refuse_everyone_else(app, who):
     _open_survey_id(app.db_url)
-    token = _token(app.db_url, who)
+    token = token_as(app.db_url, who, ACCOUNTS)
     before, log_from = _snapshot(app.db_url), log_size(app)
     answers = run(call_all(app.url, token, _resident_calls()))
     assert _snapshot(app.db_url) == before
@@ -219,7 +207,7 @@ def test_resident_survey_handlers_refuse_everyone_else(app, who):
 def test_a_resident_with_hostile_answers_stores_nothing(app):
     """The household's own resident, but every answer malformed: refused, nothing stored, no traceback."""
     _open_survey_id(app.db_url)
-    token = _token(app.db_url, "resident")
+    token = token_as(app.db_url, "resident", ACCOUNTS)
     calls = [(ResidentSurveyState, "load", "/resident", {})]
     calls += [(ResidentSurveyState, "rate", "/resident", {"aspect": a, "rating": DROP}) for a in ASPECTS]
     calls += [(ResidentSurveyState, "submit", "/resident", {"form": {"comment": "全是坏值"}})]
@@ -235,7 +223,7 @@ def test_a_resident_with_hostile_answers_stores_nothing(app):
 
 def test_a_manager_with_hostile_arguments_changes_nothing(app):
     """A manager's own handlers with nothing but hostile arguments: all refused, nothing changed."""
-    token = _token(app.db_url, "manager")
+    token = token_as(app.db_url, "manager", ACCOUNTS)
     survey_id = _open_survey_id(app.db_url)
     hostile = [call for call in _manager_calls(survey_id)
                if call[3] not in ({"kind": "quarter"}, {"page": 2}, {"form": {"op": ">=", "target": "95", "base": ""}},
@@ -256,7 +244,7 @@ def test_the_same_calls_work_for_their_own_roles(app):
     survey_id = _open_survey_id(app.db_url)
     with Session(get_engine(app.db_url)) as session:
         founded = session.exec(select(Estate.committee_founded_on).where(Estate.code == DEMO_CODE)).one()
-    manager = _token(app.db_url, "manager")
+    manager = token_as(app.db_url, "manager", ACCOUNTS)
     before = _snapshot(app.db_url)
     run(call_all(app.url, manager, [
         (IndicatorDetailState, "load", DETAIL_PAGE, {}),
@@ -273,6 +261,6 @@ def test_the_same_calls_work_for_their_own_roles(app):
     assert (survey_id, False) in {(s[0], s[2]) for s in after["surveys"]}
     assert any(s[1] == "经理发起的调查" and s[2] for s in after["surveys"])
     assert after["audit"] >= before["audit"] + 5  # target, founding date, closed, opened, evidence
-    resident = _token(app.db_url, "resident")
+    resident = token_as(app.db_url, "resident", ACCOUNTS)
     run(call_all(app.url, resident, _resident_calls()[:len(ASPECTS) + 2]))
     assert _snapshot(app.db_url)["answers"] == after["answers"] + 1

@@ -1,5 +1,5 @@
-"""The running app's patrol clock, and ScanState.sync (the phone's queue of scans) called by a raw client with
-good, repeated, concurrent and hostile items."""
+"""The running app's patrol clock, and ScanState.sync (the phone's outbox, OutboxState.sync) called by a raw client
+with good, repeated, concurrent and hostile scans."""
 
 import asyncio
 import time
@@ -10,14 +10,30 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import Estate, PatrolRound, PatrolRoute, PatrolScan, Role, RoundStatus, ScanOutcome, User
-from estate_pwa.services import accounts, patrol
+from estate_pwa.models import (
+    Estate,
+    PatrolRound,
+    PatrolRoute,
+    PatrolScan,
+    Role,
+    RoundStatus,
+    ScanOutcome,
+    User,
+)
+from estate_pwa.services import accounts, outbox, patrol
 from estate_pwa.services.demo import DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
-from estate_pwa.states.patrol import SYNC_BATCH_MAX, ScanState
+from estate_pwa.states.outbox import OutboxState
+from estate_pwa.states.patrol import SYNC_BATCH_MAX
 from tests.app_server import PATROL_CLOCK_SECONDS
 from tests.e2e.conftest import MANAGER, route_due_now, staff_account
-from tests.integration.test_bad_input import EMOJI, HOSTILE_VALUES, LONG, SQL, _log_has_no_traceback
+from tests.integration.test_bad_input import (
+    EMOJI,
+    HOSTILE_VALUES,
+    LONG,
+    SQL,
+    _log_has_no_traceback,
+)
 from tests.rawclient import RawClient, run
 
 
@@ -35,8 +51,9 @@ def _token(db_url: str, phone: str, password: str) -> str:
         return token
 
 
-def _item(code: str, uid: str | None = None) -> dict:
-    return {"code": code, "uid": uid or uuid.uuid4().hex, "at": utcnow().isoformat()}
+def _item(code: object, uid: str | None = None) -> dict:
+    return {"uid": uid or uuid.uuid4().hex, "kind": "scan", "payload": {"code": code},
+            "phone_time": utcnow().isoformat()}
 
 
 async def _sync(app_url: str, token: str, *batches) -> str:
@@ -44,7 +61,7 @@ async def _sync(app_url: str, token: str, *batches) -> str:
     try:
         await client.connect(token, page="/guard/scan")
         for items in batches:
-            await client.call(ScanState, "sync", page="/guard/scan", items=items)
+            await client.call(OutboxState, "sync", page="/guard/scan", items=items)
         return client.received()
     finally:
         await client.close()
@@ -95,7 +112,7 @@ def test_queued_scans_are_recorded_once_however_often_and_however_concurrently_s
     first, second = _item(app.url + paths[0]), _item(paths[1].removeprefix("/p/"))
 
     received = run(_sync(app.url, token, [first], [first]))
-    assert "estateScans.ack" in received and first["uid"] in received
+    assert "estateOutbox.ack" in received and first["uid"] in received
     run(_sync_at_once(app.url, token, [second, first], tabs=4))
 
     scans = _scans(app.db_url, guard_phone)
@@ -108,10 +125,12 @@ def test_queued_scans_are_recorded_once_however_often_and_however_concurrently_s
 def test_sync_refuses_hostile_items_with_a_message_and_records_nothing(app):
     guard_phone, password = staff_account(app.db_url, Role.GUARD)
     token = _token(app.db_url, guard_phone, password)
-    junk = [None, 7, "x", [], {}, {"code": LONG, "uid": LONG, "at": LONG},
-            {"code": SQL, "uid": SQL, "at": SQL}, {"code": EMOJI, "uid": EMOJI, "at": EMOJI},
-            {"code": {"$ne": 1}, "uid": ["a"], "at": {"b": 2}}]
-    junk += [{"code": value, "uid": uuid.uuid4().hex, "at": utcnow().isoformat()} for value in HOSTILE_VALUES]
+    junk = [None, 7, "x", [], {}, {"kind": LONG, "uid": LONG, "payload": LONG, "phone_time": LONG},
+            {"kind": SQL, "uid": SQL, "payload": {"code": SQL}, "phone_time": SQL},
+            {"kind": "scan", "uid": EMOJI, "payload": {"code": EMOJI}, "phone_time": EMOJI},
+            {"kind": {"$ne": 1}, "uid": ["a"], "payload": {"code": {"$ne": 1}}, "phone_time": {"b": 2}},
+            _item("x") | {"phone_time": SQL}]
+    junk += [_item(value) for value in HOSTILE_VALUES]
     log_start = app.log.stat().st_size
     received = run(_sync(app.url, token, junk, "not a list", None, {"a": 1}, [_item("x")] * (SYNC_BATCH_MAX + 50)))
     assert "error.qr_invalid" in received  # the answer's key, shown in the phone's language
@@ -127,7 +146,7 @@ def test_a_resident_and_a_logged_out_device_cannot_record_scans(app):
     received = run(_sync(app.url, resident, [item]))
     assert "error.not_allowed" in received and item["uid"] in received  # answered (refused), so dropped
     received = run(_sync(app.url, "", [_item(paths[0])]))
-    assert "error.login_required" in received and "estateScans.ack" not in received  # kept on the phone until someone logs in
+    assert "error.login_required" in received and "estateOutbox.ack" not in received  # kept on the phone until someone logs in
     assert _scans(app.db_url, guard_phone) == []
 
 
@@ -138,7 +157,7 @@ def test_a_shared_duty_phone_sends_each_guards_queued_scans_only_for_that_guard(
     with Session(get_engine(app.db_url)) as session:
         day, night = (actor_for(session, session.exec(select(User).where(User.phone == phone)).one())
                       for phone in (day_phone, night_phone))
-        day_owner, night_owner = patrol.queue_owner(day), patrol.queue_owner(night)
+        day_owner, night_owner = outbox.owner_tag(day), outbox.owner_tag(night)
     assert day_owner != night_owner
     days_scan = _item(paths[0]) | {"owner": day_owner}
     nights_scan = _item(paths[1]) | {"owner": night_owner}
@@ -148,5 +167,5 @@ def test_a_shared_duty_phone_sends_each_guards_queued_scans_only_for_that_guard(
     assert _scans(app.db_url, day_phone) == []
 
     received = run(_sync(app.url, _token(app.db_url, day_phone, day_password), [days_scan]))
-    assert days_scan["uid"] in received and "estateScans.ack" in received
+    assert days_scan["uid"] in received and "estateOutbox.ack" in received
     assert [s.scan_uid for s in _scans(app.db_url, day_phone)] == [days_scan["uid"]]

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from estate_pwa.core.db import get_engine
-from estate_pwa.models import Role
+from estate_pwa.models import Area, AreaKind, Role
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
 """A fixed instant (12:00 in Asia/Shanghai) that every time-dependent test passes as `now`."""
@@ -91,3 +91,25 @@ def guard(factory, guard_user):
 def guard2(factory, estate, guard):
     """A second guard, made after the first (so with the higher id)."""
     return factory.actor(factory.user(estate, Role.GUARD, name="保安乙"))
+
+
+# Areas and a cleaner, shared by the cleaning and public-report tests.
+@pytest.fixture
+def lobby(session, estate):
+    area = Area(estate_id=estate.id, name="1栋大堂", kind=AreaKind.LOBBY)
+    session.add(area)
+    session.commit()
+    return area
+
+
+@pytest.fixture
+def car_park(session, estate):
+    area = Area(estate_id=estate.id, name="地下车库", kind=AreaKind.CAR_PARK)
+    session.add(area)
+    session.commit()
+    return area
+
+
+@pytest.fixture
+def cleaner(factory, estate):
+    return factory.actor(factory.user(estate, Role.CLEANER, name="保洁甲"))

@@ -143,3 +143,20 @@ def test_the_cleaner_has_tasks_today(session, loaded):
     rows = [task for card in cards for task in card.tasks]
     assert any(task.done for task in rows) and any("tick" in task.actions for task in rows)
     assert any(task.done and task.photos for task in rows)  # photo items were ticked with photos
+
+
+def test_the_asset_register_and_its_rates(session, loaded, manager):
+    """A full register in every category, a few extinguishers about to expire, defects over the 90 days, and the
+    intact rates measured in the current quarter."""
+    from estate_pwa.models import Asset, AssetCategory, AssetDefect
+    from estate_pwa.services import facilities
+    estate = loaded[0]
+    counts = {c.category: c.assets for c in facilities.counts(session, estate.id)}
+    assert set(counts) == {c.value for c in AssetCategory} and all(counts.values()) and sum(counts.values()) > 300
+    expiring = facilities.expiring(session, estate.id, NOW)
+    assert len(expiring) >= 3 and all(row.subkind == "extinguisher" for row in expiring)
+    defects = session.exec(select(AssetDefect).join(Asset).where(Asset.estate_id == estate.id)).all()
+    assert len(defects) > 10 and any(d.closed_at is None for d in defects)
+    _, tiles = indicators.overview(session, manager, "quarter", now=NOW)
+    rates = {t.key: t for t in tiles if t.feature == "facilities"}
+    assert rates["fire_equipment_intact"].value and rates["street_lights_intact"].value

@@ -24,8 +24,13 @@ from estate_pwa.services.indicators.registry import Base
 from estate_pwa.services.survey import ASPECTS
 from estate_pwa.services.incidents import SERIOUS
 from estate_pwa.services.cleaning import COVERAGE
-from estate_pwa.models import PaymentMethod, PriceUnit, ServiceCategory
+from estate_pwa.models import AreaKind, Frequency, PaymentMethod, PriceUnit, ServiceCategory
 from estate_pwa.services.fees import BUCKET_LABELS
+from estate_pwa.models import SUBKINDS, AssetCategory, ConditionGrade, DefectSource
+from estate_pwa.models import PlanFrequency
+from estate_pwa.models import ReportCategory
+from estate_pwa.models import UnitType
+from estate_pwa.services.reports import STATES as REPORT_STATES
 
 PACKAGE = Path(estate_pwa.__file__).parent
 I18N = Path(i18n.__file__).parent
@@ -157,6 +162,13 @@ FAMILIES: dict[str, object] = {
     "incident.serious_{}": SERIOUS,
     "patrol.filter_{}": ("route", "guard"),  # the patrol history's filters' names (pages/patrol.py)
     "audit.{}": audit_actions,
+    "bookings.status.{}": ("booked", "in_progress", "completed", "closed", "cancelled"),  # services/bookings
+    "bookings.slot.{}": ("full", "past", "too_soon", "closed"),  # a slot's state (services/bookings/slots.py)
+    "facilities.category_{}": AssetCategory,  # the register's rows (pages/facilities.py)
+    "facilities.kind_{}": lambda: {k for kinds in SUBKINDS.values() for k in kinds},
+    "facilities.grade_{}": ConditionGrade,
+    "facilities.source_{}": DefectSource,
+    "inspections.frequency_{}": PlanFrequency,  # a plan's frequency (services/inspections/plans.py)
     "indicator.status.{}": ("met", "not_met", "no_data"),
     "indicator.trend.{}": ("up", "down", "flat"),
     "indicator.base.{}": Base,
@@ -170,11 +182,16 @@ FAMILIES: dict[str, object] = {
     "certification.evidence.{}": EVIDENCE_ITEMS,
     "cleaning.slot_{}": ("day", "week", "shift", "rework"),  # a task row's slot (services/cleaning/views.py)
     "cleaning.coverage_{}": COVERAGE,
+    "cleaning.kind_{}": AreaKind,  # a checklist item's kind of area (pages/cleaning.py)
+    "cleaning.frequency_{}": Frequency,
     "fees.method.{}": PaymentMethod,
     "fees.category.{}": ServiceCategory,
     "fees.price_unit.{}": PriceUnit,
     "fees.status.{}": ("paid", "partial", "unpaid"),
     "fees.age.{}": BUCKET_LABELS,
+    "fees.unit_type.{}": ("all", *UnitType),  # a rate's scope and a unit's type (pages/fees.py)
+    "reports.category_{}": ReportCategory,  # a public report's category (services/reports/page.py, pages/reports.py)
+    "reports.state_{}": REPORT_STATES,
 }
 
 

@@ -4,21 +4,29 @@ at a moment, the area's signed code, loading records by client-sent ids, the his
 
 from datetime import datetime
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from estate_pwa.core import tokens
-from estate_pwa.models import Area, CleaningAssignment, CleaningTask, Estate, Role, TaskKind, User
+from estate_pwa.models import (
+    Area,
+    CleaningAssignment,
+    CleaningTask,
+    Estate,
+    Role,
+    TaskKind,
+    User,
+)
 from estate_pwa.services import audit
 from estate_pwa.services.errors import DomainError, InvalidInput, NotAllowed
 from estate_pwa.services.permissions import Actor, in_estate
 from estate_pwa.services.refusals import Refusal, refusing
+from estate_pwa.services.reports import codes
 from estate_pwa.services.validation import positive_id
 
 CLEANING = Refusal("cleaning_refused", "area")
 """How refused cleaning actions are written to the audit log."""
-INSPECTORS = (Role.MANAGER,)
-"""Who may inspect an area (a separate inspector right is to come; managers inspect for now)."""
-CODE_PURPOSE = "cleaning-area"
+INSPECTORS = (Role.MANAGER, Role.INSPECTOR)
+"""Who may inspect an area: a manager, or staff a manager gave the inspector right (setup.set_inspector)."""
 PHOTO_FOLDER = "cleaning"
 PHOTOS_MAX = 3
 
@@ -55,17 +63,17 @@ def tick_refusal(actor: Actor, task: CleaningTask, responsible_id: int | None, n
 
 
 def area_code(area: Area) -> str:
-    """The signed code posted in an area (scanned, it proves the cleaner was there)."""
-    return tokens.sign(CODE_PURPOSE, f"{area.estate_id}:{area.id}")
+    """The token of the area's posted code (services.reports.codes: the QR printed in the area opens the public
+    report page; scanned in the app, it proves the cleaner was there). `area` must belong to a session."""
+    return codes.area_token(object_session(area), area)
 
 
-def area_of_code(code: object) -> tuple[int, int]:
-    """(estate id, area id) of a posted area code; refuses a forged or malformed one."""
+def area_of_code(session: Session, code: object) -> tuple[int, int]:
+    """(estate id, area id) of a scanned area code (its URL or token); refuses a forged, revoked or asset code."""
     try:
-        estate_id, area_id = (int(part) for part in tokens.verify(CODE_PURPOSE, code).split(":"))
-    except (tokens.TokenInvalid, ValueError):
+        return codes.area_of(session, code)
+    except InvalidInput:
         raise InvalidInput("error.qr_invalid") from None
-    return estate_id, area_id
 
 
 def load(session: Session, actor: Actor, model, raw_id: object):

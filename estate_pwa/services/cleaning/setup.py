@@ -8,7 +8,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
-from estate_pwa.models import Area, AreaKind, ChecklistItem, CleaningAssignment, Frequency, Role, User, UserRole
+from estate_pwa.models import (
+    Area,
+    AreaKind,
+    ChecklistItem,
+    CleaningAssignment,
+    Frequency,
+    Role,
+    User,
+    UserRole,
+)
 from estate_pwa.services.cleaning.rules import CLEANING, load, log, responsible_filter
 from estate_pwa.services.errors import InvalidInput
 from estate_pwa.services.permissions import Actor
@@ -58,6 +67,27 @@ def assign(session: Session, actor: Actor | None, area_id: object, cleaner_id: o
     log(session, actor, actor.estate_id, "cleaner_assigned", "area", area.id, cleaner=cleaner.id,
         previous=current.cleaner_id if current else None)
     return assignment
+
+
+def set_inspector(session: Session, actor: Actor | None, user_id: object, on: object) -> bool:
+    """Give a staff member of the estate the inspector right, or take it back (manager; audited). A manager
+    inspects anyway; residents cannot be given it. Returns whether they hold it now."""
+    actor = require(session, actor, CLEANING, Role.MANAGER)
+    user = load(session, actor, User, user_id)
+    if not isinstance(on, bool):
+        refuse(session, actor, CLEANING, InvalidInput("error.bad_request"), user.id)
+    held = set(session.exec(select(UserRole.role).where(UserRole.user_id == user.id)))
+    if not user.is_active or not held & {Role.GUARD, Role.CLEANER, Role.TECHNICIAN, Role.MANAGER}:
+        refuse(session, actor, CLEANING, InvalidInput("error.not_staff"), user.id)
+    if on == (Role.INSPECTOR in held):
+        return on
+    if on:
+        session.add(UserRole(user_id=user.id, role=Role.INSPECTOR))
+    else:
+        session.delete(session.get(UserRole, (user.id, Role.INSPECTOR.value)))
+    session.flush()
+    log(session, actor, actor.estate_id, "inspector_granted" if on else "inspector_revoked", "user", user.id)
+    return on
 
 
 def history(session: Session, actor: Actor | None, area_id: object) -> list[CleaningAssignment]:

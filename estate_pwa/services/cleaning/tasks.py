@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -14,23 +15,50 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
 from estate_pwa.models import (
-    Area, ChecklistItem, CleaningInspection, CleaningResult, CleaningTask, CleaningTick, DutyAssignment, Estate,
-    Frequency, Role, Shift, TaskKind,
+    Area,
+    ChecklistItem,
+    CleaningInspection,
+    CleaningResult,
+    CleaningTask,
+    CleaningTick,
+    CleaningVisit,
+    DutyAssignment,
+    Estate,
+    Frequency,
+    RepairCategory,
+    RequestKind,
+    Role,
+    Shift,
+    TaskKind,
+    Urgency,
 )
 from estate_pwa.services.cleaning.rules import (
-    CLEANING, INSPECTORS, PHOTO_FOLDER, PHOTOS_MAX, area_of_code, load, log, responsible_for, tick_refusal,
+    CLEANING,
+    INSPECTORS,
+    PHOTO_FOLDER,
+    PHOTOS_MAX,
+    area_of_code,
+    load,
+    log,
+    responsible_for,
+    tick_refusal,
 )
 from estate_pwa.services.cleaning.setup import checklist
 from estate_pwa.services.errors import InvalidInput
+from estate_pwa.services.jobs import intake
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.refusals import refuse, refusing, require
 from estate_pwa.services.roster import shift_bounds
-from estate_pwa.services.validation import aware, choice, photo_names, text
+from estate_pwa.services.validation import aware, choice, photo_names, positive_id, text
 
 _TICK_UID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 NOTE_MAX = 500
 RESULTS_MAX = 60
 WEEK = timedelta(days=7)
+PRESENCE_WINDOW = timedelta(hours=1)
+"""A tick within this long of the cleaner's scan of the area's code (before or after) was done with presence."""
+CLOCK_AHEAD = timedelta(minutes=5)
+"""A phone clock further ahead than this is not believed (the server's time is used)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +129,57 @@ def keep_tasks_current(session: Session, estate_id: int, now: datetime | None = 
     return generate_tasks(session, estate_id, now.astimezone(zone).date())
 
 
+def _believed(claimed: datetime | None, now: datetime) -> datetime:
+    """When the phone says it happened, unless that is missing or in the future beyond CLOCK_AHEAD."""
+    return claimed if claimed is not None and claimed <= now + CLOCK_AHEAD else now
+
+
+def _visited(session: Session, cleaner_id: int, area_id: int, when: datetime) -> bool:
+    """Whether the cleaner scanned the area's code within PRESENCE_WINDOW of `when`."""
+    return session.exec(select(CleaningVisit.id).where(
+        CleaningVisit.cleaner_id == cleaner_id, CleaningVisit.area_id == area_id,
+        col(CleaningVisit.client_time).between(when - PRESENCE_WINDOW, when + PRESENCE_WINDOW))).first() is not None
+
+
+def visit(session: Session, actor: Actor | None, code: object, visit_uid: object, client_time: object = None,
+          now: datetime | None = None) -> CleaningVisit:
+    """A cleaner scanned an area's posted code: record that they were there (the same scan sent again is recorded
+    once), and mark their ticks of that area within PRESENCE_WINDOW as done with presence (ticks queued offline
+    may arrive before the scan). Refuses a forged code or another estate's (audited)."""
+    actor = require(session, actor, CLEANING, Role.CLEANER)
+    now = now or utcnow()
+    with refusing(session, actor, CLEANING):
+        uid = _tick_uid(visit_uid)
+        claimed = aware(client_time) if client_time else None
+        estate_id, area_id = area_of_code(session, code)
+        if estate_id != actor.estate_id:
+            raise InvalidInput("error.qr_invalid")
+    earlier = session.exec(select(CleaningVisit).where(CleaningVisit.cleaner_id == actor.id,
+                                                       CleaningVisit.visit_uid == uid)).first()
+    if earlier is not None:
+        return earlier
+    when = _believed(claimed, now)
+    seen = CleaningVisit(estate_id=actor.estate_id, area_id=area_id, cleaner_id=actor.id, visit_uid=uid,
+                         scanned_at=now, client_time=when)
+    session.add(seen)
+    try:
+        session.flush()
+    except IntegrityError:  # the same scan stored by a concurrent request
+        session.rollback()
+        return session.exec(select(CleaningVisit).where(CleaningVisit.cleaner_id == actor.id,
+                                                        CleaningVisit.visit_uid == uid)).one()
+    ticked = func.coalesce(col(CleaningTick.client_time), col(CleaningTick.done_at))
+    ticks = session.exec(select(CleaningTick).join(CleaningTask, col(CleaningTask.id) == CleaningTick.task_id).where(
+        CleaningTick.cleaner_id == actor.id, CleaningTask.area_id == area_id, col(CleaningTick.present).is_(False),
+        ticked.between(when - PRESENCE_WINDOW, when + PRESENCE_WINDOW))).all()
+    for done in ticks:
+        done.present = True
+        session.add(done)
+    session.flush()
+    log(session, actor, actor.estate_id, "cleaning_visited", "area", area_id, ticks=len(ticks))
+    return seen
+
+
 @dataclass(frozen=True)
 class TickResult:
     """What the cleaner's phone is told about one tick."""
@@ -143,7 +222,7 @@ def tick(session: Session, actor: Actor | None, task_id: object, tick_uid: objec
         claimed = aware(client_time) if client_time else None
         present = False
         if area_code:
-            estate_id, area_id = area_of_code(area_code)
+            estate_id, area_id = area_of_code(session, area_code)
             present = (estate_id, area_id) == (actor.estate_id, task.area_id)
     mine = session.exec(select(CleaningTick).where(CleaningTick.cleaner_id == actor.id,
                                                    CleaningTick.tick_uid == uid)).first()
@@ -158,6 +237,7 @@ def tick(session: Session, actor: Actor | None, task_id: object, tick_uid: objec
         return _answer(_earlier(session, actor, uid, task.id), replayed=True)
     if session.get(ChecklistItem, task.item_id).photo_required and not names:
         refuse(session, actor, CLEANING, InvalidInput("error.photo_required"), task.area_id, task=task.id)
+    present = present or _visited(session, actor.id, task.area_id, _believed(claimed, now))
     done = CleaningTick(estate_id=actor.estate_id, task_id=task.id, cleaner_id=actor.id, tick_uid=uid, done_at=now,
                         client_time=claimed, late=now > task.due_at, present=present, photos=names)
     task.done_at = now
@@ -176,6 +256,11 @@ def tick(session: Session, actor: Actor | None, task_id: object, tick_uid: objec
     return _answer(done, replayed=False)
 
 
+VERDICTS = ("pass", "fail", "damage")
+"""An item's verdict: passed, failed (rework for the cleaner), or failed because something is broken (rework and
+a repair request)."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One checked item of an inspection, as parsed."""
@@ -184,6 +269,7 @@ class Verdict:
     passed: bool
     note: str
     photos: list[str]
+    damage: bool = False
 
 
 def _verdicts(session: Session, estate_id: int, area: Area, raw: object) -> list[Verdict]:
@@ -198,25 +284,51 @@ def _verdicts(session: Session, estate_id: int, area: Area, raw: object) -> list
         if item is None or item.id in seen:
             raise InvalidInput("error.bad_request")
         seen.add(item.id)
-        passed = choice(entry.get("result"), ("pass", "fail"), "error.bad_request") == "pass"
+        result = choice(entry.get("result"), VERDICTS, "error.bad_request")
         note = text(entry.get("note"), "error.bad_request", NOTE_MAX, required=False)
-        verdicts.append(Verdict(item, passed, note, photo_names(entry.get("photos"), (PHOTO_FOLDER,), PHOTOS_MAX)))
+        verdicts.append(Verdict(item, result == "pass", note,
+                                photo_names(entry.get("photos"), (PHOTO_FOLDER,), PHOTOS_MAX), result == "damage"))
     return verdicts
 
 
+def _repair(session: Session, actor: Actor, area: Area, verdict: Verdict, now: datetime) -> int:
+    """Open a repair request in the jobs flow for a damaged item, the inspector as its first receiver."""
+    words = f"保洁检查发现损坏 · {area.name} · {verdict.item.text}" + (f"：{verdict.note}" if verdict.note else "")
+    request = intake.record_on_behalf(session, actor, None, RequestKind.REPAIR, words[:1000],
+                                      RepairCategory.PUBLIC_AREA, Urgency.ROUTINE, area_id=area.id, now=now)
+    return request.id
+
+
+def result_of_request(session: Session, actor: Actor | None, request_id: object) -> CleaningResult | None:
+    """The inspection result whose damage opened a repair request (the link back from jobs; staff)."""
+    actor = require(session, actor, CLEANING, Role.MANAGER, Role.INSPECTOR, Role.TECHNICIAN, Role.CLEANER,
+                    Role.GUARD)
+    request_id = positive_id(request_id)
+    return session.exec(select(CleaningResult).where(CleaningResult.estate_id == actor.estate_id,
+                                                     CleaningResult.repair_request_id == request_id)).first()
+
+
 def inspect(session: Session, actor: Actor | None, area_id: object, results: object, note: object = "",
-            now: datetime | None = None) -> CleaningInspection:
-    """Record an inspection of an area: pass or fail per item of its checklist, with notes and photos (managers;
-    refusals audited). Each failed item becomes a rework task for the area's responsible cleaner (none: left for
-    a manager to see, unassigned), due after the item's rework hours (2 by default)."""
+            now: datetime | None = None, inspection_uid: object = None) -> CleaningInspection:
+    """Record an inspection of an area: pass, fail or damage per item of its checklist, with notes and photos
+    (managers and inspectors; refusals audited). Each failed item becomes a rework task for the area's responsible
+    cleaner (none: left for a manager to see, unassigned), due after the item's rework hours (2 by default); a
+    damaged item also opens a repair request (jobs intake, the inspector its first receiver), linked both ways.
+    With the phone's `inspection_uid` (the outbox), the same inspection sent again is recorded once."""
     actor = require(session, actor, CLEANING, *INSPECTORS)
     now = now or utcnow()
     area = load(session, actor, Area, area_id)
     with refusing(session, actor, CLEANING, area.id):
+        uid = _tick_uid(inspection_uid) if inspection_uid is not None else None
         verdicts = _verdicts(session, actor.estate_id, area, results)
         remark = text(note, "error.bad_request", NOTE_MAX, required=False, multiline=True)
+    if uid is not None:
+        earlier = session.exec(select(CleaningInspection).where(CleaningInspection.inspector_id == actor.id,
+                                                                CleaningInspection.inspection_uid == uid)).first()
+        if earlier is not None:
+            return earlier
     inspection = CleaningInspection(estate_id=actor.estate_id, area_id=area.id, inspector_id=actor.id,
-                                    inspected_at=now, note=remark)
+                                    inspected_at=now, note=remark, inspection_uid=uid)
     session.add(inspection)
     session.flush()
     cleaner_id = responsible_for(session, area.id, now)
@@ -224,7 +336,7 @@ def inspect(session: Session, actor: Actor | None, area_id: object, results: obj
     for verdict in verdicts:
         result = CleaningResult(estate_id=actor.estate_id, inspection_id=inspection.id, area_id=area.id,
                                 item_id=verdict.item.id, inspected_at=now, passed=verdict.passed, note=verdict.note,
-                                photos=verdict.photos)
+                                photos=verdict.photos, damage=verdict.damage)
         session.add(result)
         session.flush()
         if verdict.passed:
@@ -235,6 +347,8 @@ def inspect(session: Session, actor: Actor | None, area_id: object, results: obj
         session.add(rework)
         session.flush()
         result.rework_task_id = rework.id
+        if verdict.damage:
+            result.repair_request_id = _repair(session, actor, area, verdict, now)
         session.add(result)
         log(session, actor, actor.estate_id, "cleaning_rework_created", "cleaning_task", rework.id, area=area.id,
             cleaner=cleaner_id)

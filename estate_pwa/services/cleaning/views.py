@@ -1,6 +1,6 @@
 """What the cleaning screens show, built here so states only hold it: the cleaner's areas of today in walking order
 with progress and typed task rows carrying the actions the viewer may take, the manager's coverage of today per
-area and cleaner (unassigned areas flagged), the checklist templates, and an area's items to inspect."""
+area and cleaner (unassigned areas flagged), the checklist templates, and each area's items to inspect."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,15 +10,33 @@ from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import format_local, to_local, utcnow
 from estate_pwa.models import (
-    Area, ChecklistItem, CleaningAssignment, CleaningTask, CleaningTick, Estate, Role, Shift, TaskKind, User, UserRole,
+    Area,
+    ChecklistItem,
+    CleaningAssignment,
+    CleaningTask,
+    CleaningTick,
+    Estate,
+    Role,
+    Shift,
+    TaskKind,
+    User,
+    UserRole,
 )
 from estate_pwa.services import photos as photo_links
-from estate_pwa.services.cleaning.rules import CLEANING, load, responsible_filter, responsibles, tick_refusal
+from estate_pwa.services.cleaning.rules import (
+    CLEANING,
+    INSPECTORS,
+    load,
+    responsible_filter,
+    responsibles,
+    tick_refusal,
+)
 from estate_pwa.services.cleaning.setup import checklist
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.photos import PhotoLink
 from estate_pwa.services.refusals import require
 
+STAFF_VIEWERS = (Role.MANAGER, Role.INSPECTOR, Role.CLEANER)
 CLOCK = "%H:%M"
 SHORT = "%m-%d %H:%M"
 COVERAGE = ("overdue", "not_started", "partly", "done", "nothing_due")
@@ -86,6 +104,7 @@ class ItemRow:
     weekdays: str = ""
     photo_required: bool = False
     rework_hours: int = 2
+    active: bool = True
 
 
 @dataclass
@@ -210,19 +229,38 @@ def coverage(session: Session, actor: Actor | None, now: datetime | None = None)
     return sorted(rows, key=lambda r: (not r.unassigned, COVERAGE.index(r.status), r.id))
 
 
-def item_rows(session: Session, actor: Actor | None) -> list[ItemRow]:
-    """The estate's checklist templates, by kind of area (manager)."""
+def item_rows(session: Session, actor: Actor | None, active_only: bool = True) -> list[ItemRow]:
+    """The estate's checklist templates, by kind of area (manager); retired items too unless `active_only`."""
     actor = require(session, actor, CLEANING, Role.MANAGER)
-    return [ItemRow(i.id, i.area_kind, i.text, i.frequency, i.weekdays, i.photo_required, i.rework_hours)
-            for i in checklist(session, actor.estate_id)]
+    return [ItemRow(i.id, i.area_kind, i.text, i.frequency, i.weekdays, i.photo_required, i.rework_hours, i.active)
+            for i in checklist(session, actor.estate_id, active_only=active_only)]
 
 
-def inspection_items(session: Session, actor: Actor | None, area_id: object) -> list[ItemRow]:
-    """The items an inspection of the area checks: its kind's checklist (manager)."""
-    actor = require(session, actor, CLEANING, Role.MANAGER)
-    area = load(session, actor, Area, area_id)
-    return [ItemRow(i.id, i.area_kind, i.text, i.frequency, i.weekdays, i.photo_required, i.rework_hours)
-            for i in checklist(session, actor.estate_id, area.kind)]
+def area_name(session: Session, actor: Actor | None, area_id: object) -> str:
+    """The name of an area of the actor's estate (staff)."""
+    actor = require(session, actor, CLEANING, *STAFF_VIEWERS)
+    return load(session, actor, Area, area_id).name
+
+
+@dataclass
+class AreaSheet:
+    """An area and the items an inspection of it checks (its kind's checklist)."""
+
+    id: int = 0
+    name: str = ""
+    checklist: list[ItemRow] = field(default_factory=list)
+
+
+def inspection_sheets(session: Session, actor: Actor | None) -> list[AreaSheet]:
+    """Every area of the estate with its checklist, for an inspector's phone (kept there for offline use; managers
+    and inspectors)."""
+    actor = require(session, actor, CLEANING, *INSPECTORS)
+    by_kind: dict[str, list[ItemRow]] = {}
+    for i in checklist(session, actor.estate_id):
+        by_kind.setdefault(i.area_kind, []).append(
+            ItemRow(i.id, i.area_kind, i.text, i.frequency, i.weekdays, i.photo_required, i.rework_hours))
+    areas = session.exec(select(Area).where(Area.estate_id == actor.estate_id).order_by(col(Area.name), col(Area.id)))
+    return [AreaSheet(a.id, a.name, by_kind.get(a.kind, [])) for a in areas]
 
 
 def cleaner_choices(session: Session, actor: Actor | None) -> list[Choice]:

@@ -12,6 +12,7 @@ from estate_pwa.core.clock import utcnow
 from estate_pwa.models import Estate
 from estate_pwa.services.demo import estate as demo_estate
 from estate_pwa.services.demo import history
+from estate_pwa.services.demo import inspections as demo_inspections
 from estate_pwa.services.demo.estate import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT, ROSTER_DAYS
 from estate_pwa.services.demo.history import Summary
 from estate_pwa.services.demo.world import HISTORY_DAYS
@@ -36,6 +37,7 @@ def load_with_summary(session: Session, now: datetime | None = None,
     today = local_today(session, estate.id, now)
     first = today - timedelta(days=HISTORY_DAYS + 1 if with_history else 1)
     demo_estate.fill_roster(session, estate, first, today + timedelta(days=ROSTER_DAYS - 1))
+    demo_inspections.ensure_on_call(session, estate, today)
     session.commit()
     summary = history.generate(session, estate, now) if with_history else Summary(False, 0.0, 0, {})
     return estate, summary

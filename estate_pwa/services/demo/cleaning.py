@@ -38,6 +38,11 @@ MISSED = 0.03
 LATE = 0.06
 FAILED = 0.03
 """The share of inspected items failed."""
+UNSCANNED = 0.06
+"""The share of ticks made without scanning the area's code (flagged to the manager)."""
+DAMAGES, DAMAGE_DAYS = 2, 14
+"""At most this many failed items are damage (each opens a repair request), in the last DAMAGE_DAYS days."""
+DAMAGE_NOTE = "灯罩破裂,需维修"
 REWORK_LATE = 0.15
 REWORK_LEFT_DAYS = 5
 """Rework from the last days may still be open (older rework was all redone)."""
@@ -99,6 +104,7 @@ class Plan:
         self.position: dict[int, float] = {}
         self.ticked: set[int] = set()
         self.inspections: list[datetime] = []
+        self.damages = 0
 
     def setup(self) -> Story:
         world, session = self.world, self.session
@@ -122,6 +128,8 @@ class Plan:
             self.position.update({area_id: i / len(mine) for i, area_id in enumerate(mine)})
         self.pictures = [photos.store(_picture(colour, i), cleaning.PHOTO_FOLDER)
                          for i, colour in enumerate(PHOTO_COLOURS)]
+        if second.id != first.id:  # the second cleaner also inspects (a manager gave them the right)
+            cleaning.set_inspector(session, manager, second.id, True)
         handed = next((a for a in self.areas if a.name == HANDED_OVER), None)
         if handed is not None and second.id != first.id:
             self.owner_after[handed.id] = second.id
@@ -179,13 +187,14 @@ class Plan:
             cleaner = self.owner(area_id, when)
             pictures = [rng.choice(self.pictures)] if item.photo_required else []
             late = when > _aware(due_at)
+            present = rng.random() >= UNSCANNED  # most ticks come with a scan of the area's posted code
             ticks.append({"estate_id": world.estate.id, "task_id": task_id, "cleaner_id": cleaner,
                           "tick_uid": f"task-{task_id}", "done_at": when, "client_time": when, "late": late,
-                          "present": False, "photos": pictures})
+                          "present": present, "photos": pictures})
             done.append({"task": task_id, "done": when})
             entries.append({"estate_id": world.estate.id, "actor_id": cleaner, "action": "cleaning_ticked",
                             "target_type": "cleaning_task", "target_id": task_id, "created_at": when,
-                            "detail": {"area": area_id, "present": False, "late": late}})
+                            "detail": {"area": area_id, "present": present, "late": late}})
         if ticks:
             session.execute(insert(CleaningTick.__table__), ticks)
             session.execute(update(table).where(table.c.id == bindparam("task"))
@@ -210,8 +219,13 @@ class Plan:
         yield moment
         items = [i for i in self.items.values() if i.area_kind == area.kind]
         verdicts = [(item, rng.random() >= FAILED) for item in items]
-        results = [{"item_id": item.id, "result": "pass" if passed else "fail",
-                    "note": "" if passed else rng.choice(FAIL_NOTES)} for item, passed in verdicts]
+        recent = world.end - moment < timedelta(days=DAMAGE_DAYS)
+        results = []
+        for item, passed in verdicts:
+            damage = not passed and recent and self.damages < DAMAGES and rng.random() < 0.5
+            self.damages += damage
+            results.append({"item_id": item.id, "result": "pass" if passed else "damage" if damage else "fail",
+                            "note": "" if passed else DAMAGE_NOTE if damage else rng.choice(FAIL_NOTES)})
         inspection = cleaning.inspect(session, world.manager, area.id, results, now=world.now)
         if any(not passed for _, passed in verdicts):
             world.spawn(self._rework(inspection.id))

@@ -1,5 +1,5 @@
-"""Demo fees and service menu, made through the services: the estate's rate (one building at its own), the
-service menu (14 special services typical of a Chinese estate, at marked prices, and the public ones), and the
+"""Demo fees, made through the services: the estate's rate (one building at its own, and shops at theirs), a
+household that moved in mid-month last month (its bill prorated), no late fee (the default), and the
 last three months' bills with their payments, recorded in the order they came in (so receipts are numbered in
 time order): older months almost all paid, a few units in arrears, this month about half paid so far."""
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from estate_pwa.models import Building, Estate, FeeBill, ServiceItem, User
+from estate_pwa.models import Building, Estate, FeeBill, UnitType, User
 from estate_pwa.services import fees
 from estate_pwa.services.demo.estate import DEMO_RESIDENT
 from estate_pwa.services.fees.common import add_months, label
@@ -19,35 +19,17 @@ SEED = 13
 MONTHS = 3
 RATE = "2.20"
 HIGH_RISE_RATE = "2.60"
-# (zh, en, category, price, unit, description zh)
-SPECIAL = (
-    ("家庭保洁", "Household cleaning", "housekeeping", "45.00", "hour", "两小时起,自带工具"),
-    ("开荒保洁", "Move-in deep clean", "housekeeping", "6.00", "m2", "按建筑面积计"),
-    ("窗帘清洗", "Curtain washing", "housekeeping", "15.00", "m2", "拆装、清洗、熨烫"),
-    ("空调清洗", "Air-conditioner cleaning", "repair", "80.00", "item", "挂机;柜机 120 元"),
-    ("家电维修", "Appliance repair", "repair", "50.00", "visit", "上门检测费,配件另计"),
-    ("管道疏通", "Pipe unblocking", "repair", "80.00", "visit", "厨卫下水"),
-    ("水龙头更换", "Tap replacement", "repair", "30.00", "item", "人工费,配件另计"),
-    ("灯具安装", "Light fitting", "repair", "20.00", "item", "人工费"),
-    ("洗车", "Car wash", "car", "30.00", "visit", "地下车库车位上门"),
-    ("搬家协助", "Moving help", "errands", "150.00", "hour", "两人一组"),
-    ("快递送货上门", "Parcels to the door", "errands", "3.00", "item", "从快递柜送到家门口"),
-    ("代收代寄", "Parcel handling", "errands", "5.00", "item", "代收、代寄快递"),
-    ("老人探访", "Elderly visits", "care", "40.00", "visit", "上门陪伴、测量血压"),
-    ("宠物照看", "Pet care", "care", "50.00", "visit", "喂食、遛狗"),
-)
-PUBLIC = (
-    ("公共区域保洁", "Common-area cleaning", "每日清扫,定期消杀"),
-    ("24小时安保巡逻", "24-hour security patrols", "门岗、巡更、监控"),
-    ("公共设施维修", "Common facility repairs", "电梯、照明、管网"),
-    ("绿化养护", "Garden upkeep", "修剪、浇灌、补种"),
-)
+"""The last building's own rate (a building override)."""
+SHOP_BUILDING, SHOPS, SHOP_RATE = "2栋", ("101", "102", "103", "104"), "3.80"
+"""The ground floor of building 2 is shops (底商), at the shops' own rate (a unit type override)."""
+MOVED_IN, MOVED_IN_DAY = ("3栋", "204"), 12
+"""A household that moved in on the 12th of last month: last month's bill is prorated, earlier months have none."""
 METHODS = {"wechat": 0.45, "alipay": 0.25, "cash": 0.2, "bank_transfer": 0.1}
 
 
 def has_fees(session: Session, estate: Estate) -> bool:
     """Whether the demo fees are there already."""
-    return session.exec(select(ServiceItem.id).where(ServiceItem.estate_id == estate.id)).first() is not None
+    return session.exec(select(FeeBill.id).where(FeeBill.estate_id == estate.id)).first() is not None
 
 
 def generate(session: Session, estate: Estate, manager: Actor, now: datetime) -> int:
@@ -55,20 +37,23 @@ def generate(session: Session, estate: Estate, manager: Actor, now: datetime) ->
     if has_fees(session, estate):
         return 0
     rng = random.Random(SEED)
-    for sort, (zh, en, category, price, unit, about) in enumerate(SPECIAL):
-        fees.save_service(session, manager, {"name_zh": zh, "name_en": en, "category": category, "special": "on",
-                                             "price": price, "price_unit": unit, "description_zh": about})
-    for zh, en, about in PUBLIC:
-        fees.save_service(session, manager, {"name_zh": zh, "name_en": en, "category": "public",
-                                             "description_zh": about})
-    fees.set_rate(session, manager, RATE)
-    last = session.exec(select(Building).where(Building.estate_id == estate.id).order_by(col(Building.id).desc())
-                        ).first()
-    if last is not None:
-        fees.set_rate(session, manager, HIGH_RISE_RATE, last.id)
     zone = ZoneInfo(estate.timezone)
     this_month = now.astimezone(zone).date().replace(day=1)
     first = add_months(this_month, -(MONTHS - 1))
+    since = label(first)
+    fees.set_rate(session, manager, RATE, effective_from=since, now=now)
+    buildings = {b.name: b.id for b in session.exec(select(Building).where(Building.estate_id == estate.id)
+                                                      .order_by(col(Building.id)))}
+    if buildings:
+        fees.set_rate(session, manager, HIGH_RISE_RATE, list(buildings.values())[-1], effective_from=since, now=now)
+    if SHOP_BUILDING in buildings:
+        for number in SHOPS:
+            fees.set_unit_terms(session, manager, buildings[SHOP_BUILDING], number, UnitType.SHOP)
+        fees.set_rate(session, manager, SHOP_RATE, unit_type=UnitType.SHOP, effective_from=since, now=now)
+    if MOVED_IN[0] in buildings:
+        moved_in = add_months(this_month, -1).replace(day=MOVED_IN_DAY)
+        fees.set_unit_terms(session, manager, buildings[MOVED_IN[0]], MOVED_IN[1], UnitType.RESIDENTIAL,
+                            moved_in.isoformat())
     for back in range(MONTHS):
         month = add_months(first, back)
         fees.generate_month(session, manager, label(month), now=_local(month, 1, zone))

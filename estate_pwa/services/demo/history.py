@@ -20,8 +20,12 @@ from estate_pwa.models import (
 from estate_pwa.services import audit, incidents
 from estate_pwa.services import survey as surveys
 from estate_pwa.services.demo import cleaning as demo_cleaning
+from estate_pwa.services.demo import bookings as demo_bookings
+from estate_pwa.services.demo import facilities as demo_facilities
+from estate_pwa.services.demo import inspections as demo_inspections
 from estate_pwa.services.demo import fees as demo_fees
 from estate_pwa.services.demo import patrols, requests
+from estate_pwa.services.demo import reports as demo_reports
 from estate_pwa.services.demo.estate import DEMO_ACCOUNTS, DEMO_RESIDENT, add_user
 from estate_pwa.services.indicators import certification
 from estate_pwa.services.demo.world import Story, World, backdated, hours, pick, run
@@ -81,9 +85,15 @@ def generate(session: Session, estate: Estate, now: datetime) -> Summary:
         steps = run(world, [*requests.stories(world), *patrols.stories(world), *incident_stories(world),
                             survey_story(world)])
         steps += run(world, demo_cleaning.stories(world))  # its own random generator: the above stays as it was
+        steps += run(world, demo_reports.stories(world))  # after cleaning: dirty reports go to its cleaners
+        world.now = world.start - timedelta(days=demo_facilities.REGISTERED_DAYS_BEFORE)
+        demo_facilities.register_assets(session, world)
+        # defects reported and found at inspections in one chronological order (each with its own generator)
+        steps += run(world, [*demo_facilities.stories(world), *demo_inspections.stories(world)])
     founded = now.astimezone(ZoneInfo(estate.timezone)).date() - timedelta(days=COMMITTEE_AGE_DAYS)
     certification.set_committee_founded(session, world.manager, founded.isoformat(), now=now)
     demo_fees.generate(session, estate, world.manager, now)
+    demo_bookings.generate(session, world, now)
     audit.record(session, estate.id, None, "demo_history_generated", "estate", estate.id, until=now.isoformat(),
                  steps=steps)
     session.commit()

@@ -1,20 +1,22 @@
-"""Management fees and the priced service menu: bills (billing), payments, voids and arrears (payments),
-numbered receipts (receipts) and the catalogue with its public price list (menu)."""
+"""Management fees: bills (billing), payments, voids and arrears (payments), numbered receipts
+(receipts); the service menu lives in services.bookings."""
 
 from estate_pwa.services.fees.billing import (
-    BillRow, PaymentLine, PeriodSummary, RateRow, bill_for, generate_month, my_bills, office_bill, period_bills,
-    rate_rows, set_rate, summary,
+    BillRow, PaymentLine, PeriodSummary, bill_for, generate_month, my_bills, office_bill, period_bills, summary,
 )
 from estate_pwa.services.fees.common import BUCKET_LABELS, CASHIERS, period_of
-from estate_pwa.services.fees.menu import (
-    PriceList, ServiceRow, catalogue, price_list, save_service, set_active, special_count,
-)
 from estate_pwa.services.fees.payments import Arrears, ArrearsRow, arrears, record_payment, void_payment
+from estate_pwa.services.fees.providers import PROVIDERS, RECEIVED, PaymentProvider, Received
+from estate_pwa.services.fees.rates import (
+    Choice, FeeTerms, RateRow, buildings, rate_rows, set_late_fee, set_rate, set_unit_terms, terms,
+)
 from estate_pwa.services.fees.receipts import receipt_number
+from estate_pwa.services.fees import exports  # registers the downloads
 
 __all__ = [
-    "BUCKET_LABELS", "CASHIERS", "Arrears", "ArrearsRow", "BillRow", "PaymentLine", "PeriodSummary", "PriceList",
-    "RateRow", "ServiceRow", "arrears", "bill_for", "catalogue", "generate_month", "my_bills", "office_bill",
-    "period_bills", "period_of", "price_list", "rate_rows", "receipt_number", "record_payment", "save_service",
-    "set_active", "set_rate", "special_count", "summary", "void_payment",
+    "BUCKET_LABELS", "CASHIERS", "PROVIDERS", "RECEIVED", "Arrears", "ArrearsRow", "BillRow", "Choice", "FeeTerms",
+    "PaymentLine", "PaymentProvider", "PeriodSummary", "RateRow", "Received", "arrears",
+    "bill_for", "buildings", "exports", "generate_month", "my_bills", "office_bill", "period_bills",
+    "period_of", "rate_rows", "receipt_number", "record_payment", "set_late_fee", "set_rate", "set_unit_terms",
+    "summary", "terms", "void_payment",
 ]

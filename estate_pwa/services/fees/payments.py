@@ -7,18 +7,20 @@ method and reference, or the submitted form's key) is recorded once."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import and_, case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
-from estate_pwa.models import FeeBill, FeePayment, FeeReceipt, PaymentMethod, Role, User
+from estate_pwa.models import BillKind, Estate, FeeBill, FeePayment, FeeReceipt, PaymentMethod, Role, User
 from estate_pwa.services import audit
 from estate_pwa.services.errors import InvalidInput, NotFound
-from estate_pwa.services.fees.common import CASHIERS, FEES, ZERO, months_between, unit_labels, yuan
+from estate_pwa.services.fees.common import CASHIERS, FEES, FEN, ZERO, add_months, unit_labels, yuan
+from estate_pwa.services.fees.late import late_fee_owed
 from estate_pwa.services.fees.receipts import issue
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.refusals import refuse, refusing, require
@@ -77,11 +79,20 @@ def payment_key(method: str, reference: str, form_key: object) -> str:
     return f"form:{form_key}"
 
 
+def paid_days(session: Session, bill: FeeBill) -> list[tuple[date, Decimal, Decimal]]:
+    """The bill's payments that are not void as (local day received, paid on the bill, paid in late fees)."""
+    zone = ZoneInfo(session.get(Estate, bill.estate_id).timezone)
+    return [(at.astimezone(zone).date(), amount, late) for at, amount, late in session.exec(
+        select(FeePayment.received_at, FeePayment.amount, FeePayment.late_fee)
+        .where(FeePayment.bill_id == bill.id, col(FeePayment.voided_at).is_(None)))]
+
+
 def record_payment(session: Session, actor: Actor | None, bill_id: object, amount: object, method: object,
                    reference: object = "", form_key: object = None, now: datetime | None = None) -> FeePayment:
-    """A cashier records money received against a bill: at most its balance, never on a paid bill; non-cash
-    methods need the transfer's reference. Recording the same payment again returns the first one. Issues the
-    receipt with the estate's next number."""
+    """A cashier records money received against a bill: at most its balance with the late fee owed today, never
+    on a paid bill; non-cash methods need the transfer's reference. The money pays the late fee owed first, then
+    the bill. Recording the same payment again returns the first one. Issues the receipt with the estate's next
+    number."""
     actor = require(session, actor, FEES, *CASHIERS)
     now = now or utcnow()
     target = bill_id if isinstance(bill_id, int) and not isinstance(bill_id, bool) else None
@@ -96,27 +107,31 @@ def record_payment(session: Session, actor: Actor | None, bill_id: object, amoun
         earlier = session.exec(select(FeePayment).where(FeePayment.estate_id == actor.estate_id,
                                                         FeePayment.key == key)).first()
         if earlier is not None:
-            if earlier.bill_id == bill.id and earlier.amount == value and earlier.voided_at is None:
+            if (earlier.bill_id == bill.id and earlier.amount + earlier.late_fee == value
+                    and earlier.voided_at is None):
                 return earlier
             raise InvalidInput("error.payment_recorded")
         balance = bill.amount - bill.paid
         if balance <= 0:
             raise InvalidInput("error.bill_paid")
-        if value > balance:
-            raise InvalidInput("error.payment_over_balance", balance=yuan(balance))
-    payment = FeePayment(estate_id=actor.estate_id, bill_id=bill.id, amount=value, method=method,
-                         reference=reference, key=key, received_at=now, recorded_by_id=actor.id)
+        late = late_fee_owed(bill.amount, bill.late_fee_percent, bill.period, paid_days(session, bill),
+                             local_today(session, actor.estate_id, now))
+        if value > balance + late:
+            raise InvalidInput("error.payment_over_balance", balance=yuan(balance + late))
+    late_part = min(value, late)
+    payment = FeePayment(estate_id=actor.estate_id, bill_id=bill.id, amount=value - late_part, late_fee=late_part,
+                         method=method, reference=reference, key=key, received_at=now, recorded_by_id=actor.id)
     try:
         with session.begin_nested():
             session.add(payment)
             session.flush()
     except IntegrityError:  # the same transfer recorded against another bill at this very moment
         refuse(session, actor, FEES, InvalidInput("error.payment_recorded"), bill.id)
-    bill.paid = bill.paid + value
+    bill.paid = bill.paid + payment.amount
     receipt = issue(session, payment, now)
     audit.record(session, actor.estate_id, session.get(User, actor.id),
                  "fee_payment_recorded", "feebill", bill.id, payment=payment.id, amount=str(value),
-                 method=method, receipt=receipt.number)
+                 late_fee=str(late_part), method=method, receipt=receipt.number)
     return payment
 
 
@@ -136,12 +151,13 @@ def void_payment(session: Session, actor: Actor | None, payment_id: object, reas
         if payment.voided_at is not None:
             raise InvalidInput("error.payment_void")
     payment.voided_at, payment.voided_by_id, payment.void_reason = now, actor.id, why
-    bill.paid = bill.paid - payment.amount
+    bill.paid = bill.paid - payment.amount  # the late fee paid with it is owed again too (it is no longer paid)
     receipt = session.exec(select(FeeReceipt).where(FeeReceipt.payment_id == payment.id)).first()
     if receipt is not None:
         receipt.voided_at = now
     audit.record(session, actor.estate_id, session.get(User, actor.id),
-                 "fee_payment_voided", "feebill", bill.id, payment=payment.id, amount=str(payment.amount),
+                 "fee_payment_voided", "feebill", bill.id, payment=payment.id,
+                 amount=str(payment.amount + payment.late_fee),
                  reason=why)
     return payment
 
@@ -154,27 +170,36 @@ def bucket_of(age_months: int) -> int | None:
     return None
 
 
+def owed_by_unit(session: Session, estate_id: int, this_month: date) -> dict[int, tuple[list[Decimal], int, date]]:
+    """Per unit owing on management fee bills of months before `this_month`: the amount in each age bucket, how
+    many months are unpaid and the oldest of them (summed by the database, over the unpaid bills' index)."""
+    owed_amount = col(FeeBill.amount) - col(FeeBill.paid)
+    columns = []
+    for low, high in BUCKETS:  # months old: [low, high] is periods from this_month − high to this_month − low
+        newest = add_months(this_month, -low)
+        in_bucket = col(FeeBill.period) <= newest if high is None else \
+            and_(col(FeeBill.period) <= newest, col(FeeBill.period) >= add_months(this_month, -high))
+        columns.append(func.coalesce(func.sum(case((in_bucket, owed_amount), else_=0)), 0))
+    owed: dict[int, tuple[list[Decimal], int, date]] = {}
+    for unit_id, months, oldest, *buckets in session.exec(
+            select(FeeBill.unit_id, func.count(), func.min(FeeBill.period), *columns)
+            .where(FeeBill.estate_id == estate_id, FeeBill.kind == BillKind.FEE, FeeBill.period < this_month,
+                   col(FeeBill.paid) < col(FeeBill.amount))
+            .group_by(col(FeeBill.unit_id))):
+        owed[unit_id] = ([Decimal(str(b)).quantize(FEN) for b in buckets], int(months),
+                         oldest if isinstance(oldest, date) else date.fromisoformat(oldest))
+    return owed
+
+
 def arrears(session: Session, actor: Actor | None, now: datetime | None = None, limit: int = 100) -> Arrears:
-    """Units with unpaid balances on bills of earlier months, by age (this month's bill is not in arrears)."""
+    """Units with unpaid balances on management fee bills of earlier months, by age (this month's bill is not in
+    arrears; late fees are shown on the bills, not here)."""
     actor = require(session, actor, FEES, *CASHIERS)
     this_month = local_today(session, actor.estate_id, now or utcnow()).replace(day=1)
-    owed: dict[int, list[Decimal]] = {}
-    oldest: dict[int, object] = {}
-    months: dict[int, int] = {}
-    for unit_id, period, amount, paid in session.exec(
-            select(FeeBill.unit_id, FeeBill.period, FeeBill.amount, FeeBill.paid)
-            .where(FeeBill.estate_id == actor.estate_id, FeeBill.period < this_month,
-                   col(FeeBill.paid) < col(FeeBill.amount))):
-        index = bucket_of(months_between(period, this_month))
-        if index is None:
-            continue
-        buckets = owed.setdefault(unit_id, [ZERO] * len(BUCKETS))
-        buckets[index] += amount - paid
-        months[unit_id] = months.get(unit_id, 0) + 1
-        oldest[unit_id] = min(oldest.get(unit_id, period), period)
-    totals = [sum((b[i] for b in owed.values()), ZERO) for i in range(len(BUCKETS))]
-    ranked = sorted(owed, key=lambda u: (-sum(owed[u]), u))[:limit]
+    owed = owed_by_unit(session, actor.estate_id, this_month)
+    totals = [sum((b[i] for b, _, _ in owed.values()), ZERO) for i in range(len(BUCKETS))]
+    ranked = sorted(owed, key=lambda u: (-sum(owed[u][0]), u))[:limit]
     labels = unit_labels(session, set(ranked))
-    rows = [ArrearsRow(u, labels.get(u, ""), yuan(sum(owed[u])), [yuan(b) for b in owed[u]], months[u],
-                       f"{oldest[u]:%Y-%m}") for u in ranked]
+    rows = [ArrearsRow(u, labels.get(u, ""), yuan(sum(owed[u][0])), [yuan(b) for b in owed[u][0]], owed[u][1],
+                       f"{owed[u][2]:%Y-%m}") for u in ranked]
     return Arrears(rows, [yuan(t) for t in totals], yuan(sum(totals, ZERO)), len(owed))

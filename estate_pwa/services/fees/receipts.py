@@ -74,11 +74,14 @@ def receipt_pdf(session: Session, actor: Actor, receipt: int, lang: str = "zh") 
     document.line(f"{tr('fees.receipt_no', lang)} {receipt_number(found.number)}")
     if found.voided_at is not None:
         document.heading(f"{tr('fees.void', lang)}: {payment.void_reason}", size=30)
+    unit = unit_labels(session, {bill.unit_id}).get(bill.unit_id, "")
+    lines = [(tr('fees.management_fee', lang), unit, label(bill.period), yuan(payment.amount))]
+    if payment.late_fee:
+        lines.append((tr('fees.late_fee', lang), unit, label(bill.period), yuan(payment.late_fee)))
+        lines.append((tr('fees.total', lang), "", "", yuan(payment.amount + payment.late_fee)))
     document.table(Table(
         (tr('fees.item', lang), tr('fees.unit', lang), tr('fees.period', lang), tr('fees.amount', lang)),
-        [(tr('fees.management_fee', lang), unit_labels(session, {bill.unit_id}).get(bill.unit_id, ""),
-          label(bill.period), yuan(payment.amount))],
-        (0.3, 0.25, 0.2, 0.25)))
+        lines, (0.3, 0.25, 0.2, 0.25)))
     document.line(f"{tr('fees.method', lang)}: {tr(f'fees.method.{payment.method}', lang)} {payment.reference}")
     document.line(f"{tr('fees.received', lang)}: {format_local(payment.received_at, estate.timezone)}")
     document.line(f"{tr('fees.cashier', lang)}: {cashier.name if cashier else ''}")

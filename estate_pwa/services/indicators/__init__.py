@@ -4,6 +4,7 @@ what the manager's screens show. A new feature declares its measures in a module
 from estate_pwa.services.indicators import plan  # noqa: F401  (declares every indicator first)
 from estate_pwa.services.indicators import fees, jobs, security, survey  # noqa: F401  (measures, by feature)
 from estate_pwa.services.indicators import cleaning  # noqa: F401  (measures of cleaning)
+from estate_pwa.services.indicators import facilities  # noqa: F401  (intact rates of the asset register)
 from estate_pwa.services.indicators import certification, report  # noqa: F401  (their downloads)
 from estate_pwa.services.indicators.periods import PeriodKind
 from estate_pwa.services.indicators.registry import REGISTRY, plan_indicators

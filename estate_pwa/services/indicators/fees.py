@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
-from estate_pwa.models import Estate, FeeBill, FeePayment
+from estate_pwa.models import BillKind, Estate, FeeBill, FeePayment, ServiceItem
+from estate_pwa.services.bookings.catalogue import special_count
 from estate_pwa.services.fees.common import label, status_of_amounts, unit_labels, yuan
-from estate_pwa.services.fees.menu import special_count
 from estate_pwa.services.indicators.registry import Context, DrillRow, Reading, Window, measured_by
 
 NO_BILLS = "indicator.why.no_bills"
+FEE_ONLY = FeeBill.kind == BillKind.FEE
+"""The collection rate counts management-fee bills only (a booked service's charge is a bill of kind service)."""
 
 
 def _months(session: Session, context: Context, windows: Sequence[Window]) -> list[tuple[date, date]]:
@@ -41,7 +43,7 @@ def _bills(session: Session, context: Context, windows: Sequence[Window]) -> lis
         columns += [_sum_if(_of(period), FeeBill.amount), _sum_if(_of(period), FeeBill.paid),
                     _sum_if(_of(period), 1), _sum_if(and_(_of(period), settled), 1)]
     row = session.exec(select(*columns).where(
-        FeeBill.estate_id == context.estate_id, col(FeeBill.period) >= min(m[0] for m in months),
+        FeeBill.estate_id == context.estate_id, FEE_ONLY, col(FeeBill.period) >= min(m[0] for m in months),
         col(FeeBill.period) < max(m[1] for m in months))).one()
     return [(float(row[4 * i]), float(row[4 * i + 1]), int(row[4 * i + 2]), int(row[4 * i + 3]))
             for i in range(len(months))]
@@ -69,7 +71,8 @@ def _payments(session: Session, context: Context, windows: Sequence[Window]) -> 
                     _sum_if(and_(earlier, within), FeePayment.amount),
                     _sum_if(and_(earlier, at < window.start), FeePayment.amount)]
     row = session.exec(select(*columns).select_from(FeePayment).join(FeeBill, col(FeeBill.id) == FeePayment.bill_id)
-                       .where(FeePayment.estate_id == context.estate_id, col(FeePayment.voided_at).is_(None))).one()
+                       .where(FeePayment.estate_id == context.estate_id, FEE_ONLY,
+                              col(FeePayment.voided_at).is_(None))).one()
     return [(float(row[3 * i]), float(row[3 * i + 1]), float(row[3 * i + 2])) for i in range(len(months))]
 
 
@@ -82,7 +85,7 @@ def _current(session: Session, context: Context, windows: Sequence[Window]) -> l
 def _recovery(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
     months = _months(session, context, windows)
     row = session.exec(select(*[_sum_if(col(FeeBill.period) < m[0], FeeBill.amount) for m in months])
-                       .where(FeeBill.estate_id == context.estate_id)).one()
+                       .where(FeeBill.estate_id == context.estate_id, FEE_ONLY)).one()
     billed_before = list(row) if len(months) > 1 else [row]  # one column comes back as a scalar
     readings = []
     for billed, (_, recovered, before) in zip(billed_before, _payments(session, context, windows)):
@@ -94,7 +97,7 @@ def _recovery(session: Session, context: Context, windows: Sequence[Window]) -> 
 def _period_bills(session: Session, context: Context, window: Window, offset: int, limit: int):
     """The window's bills, unpaid first."""
     period = _months(session, context, [window])[0]
-    where = [FeeBill.estate_id == context.estate_id, _of(period)]
+    where = [FeeBill.estate_id == context.estate_id, FEE_ONLY, _of(period)]
     total = session.exec(select(func.count()).select_from(FeeBill).where(*where)).one()
     bills = list(session.exec(select(FeeBill).where(*where).order_by(
         col(FeeBill.paid) >= col(FeeBill.amount), col(FeeBill.period), col(FeeBill.unit_id))
@@ -103,6 +106,19 @@ def _period_bills(session: Session, context: Context, window: Window, offset: in
     return [DrillRow(b.id, f"{labels.get(b.unit_id, '')} {label(b.period)} ¥{yuan(b.paid)} / ¥{yuan(b.amount)}",
                      None, b.paid >= b.amount, status_of_amounts(b.amount, b.paid),
                      f"/manager/fees?period={label(b.period)}") for b in bills], int(total)
+
+
+def _menu(session: Session, context: Context, window: Window, offset: int, limit: int):
+    """The special services on the menu, those not counted (inactive or without a price) first; each opens the
+    office's bookings and catalogue."""
+    where = [ServiceItem.estate_id == context.estate_id, col(ServiceItem.special).is_(True)]
+    total = session.exec(select(func.count()).select_from(ServiceItem).where(*where)).one()
+    counted = col(ServiceItem.active).is_(True) & (col(ServiceItem.price) > 0)
+    items = session.exec(select(ServiceItem, counted).where(*where).order_by(counted, col(ServiceItem.sort),
+                                                                            col(ServiceItem.id))
+                         .offset(offset).limit(limit)).all()
+    return [DrillRow(i.id, f"{i.name_zh} ¥{yuan(i.price)}", None, bool(ok), link="/manager/bookings")
+            for i, ok in items], int(total)
 
 
 def _special_services(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
@@ -114,4 +130,4 @@ measured_by("fee_collection", _collection, _period_bills)
 measured_by("fee_collection_units", _by_units, _period_bills)
 measured_by("fee_collection_current", _current, _period_bills)
 measured_by("fee_arrears_recovery", _recovery)
-measured_by("special_services", _special_services)
+measured_by("special_services", _special_services, _menu)

@@ -9,9 +9,12 @@ from estate_pwa.services.indicators.registry import Base, Indicator, Op, Unit, d
 P, C = Unit.PERCENT, Unit.COUNT
 GE, LE = Op.AT_LEAST, Op.AT_MOST
 POPULATION = (Base.HOUSEHOLDS, Base.RESIDENTS)
-INTACT_ZH = "完好 = 当时未处于缺陷状态;期间值 = 完好的资产·天数 ÷ 资产·天数。需要资产登记与巡检记录(设施巡检功能上线后计算)。"
-INTACT_EN = ("Intact = not defective at that moment; for a period, intact asset-days ÷ asset-days. Needs the asset "
-             "register and inspections (computed once facility inspections are built).")
+INTACT_ZH = ("完好 = 当时未处于缺陷状态(缺陷自发现起,至维修关闭并复检合格止);期间值 = 完好的资产·天数 ÷ 资产·天数"
+             "(按数量加权,计入期间内已巡检的在册资产)。期间内未巡检的资产不计入分子分母,另列为“未巡检”。")
+INTACT_EN = ("Intact = not defective at that moment (a defect counts from when it is found until its repair is "
+             "closed and a re-inspection passes); for a period, intact asset-days ÷ asset-days, weighted by quantity, "
+             "over the registered assets inspected in the period. Assets not inspected in the period are left out of "
+             "both and shown apart as \"not inspected\".")
 
 
 def _intact(key: str, number: int, zh: str, en: str, target: float, counted_zh: str, counted_en: str) -> None:

@@ -32,7 +32,7 @@ from estate_pwa.services.jobs.rows import (
     technician_choices, technician_rows,
 )
 from estate_pwa.services.jobs.rules import (
-    OPEN, REQUEST, STAFF, STEPS, TECHNICIAN_OPEN, Step, allowed, in_pool, may_follow, refusal,
+    OPEN, REQUEST, STAFF, STEPS, TECHNICIAN_OPEN, WORKERS, Step, allowed, in_pool, may_follow, refusal,
 )
 from estate_pwa.services.jobs.views import (
     contact_of, followed, for_resident, for_technician, history, office_board, owned_by, pool,
@@ -47,7 +47,7 @@ __all__ = [
     "confirm_complaint",
     "BOARD_FILTERS", "DEFAULT_PROMISE", "DISPATCH_PROMISE", "EMERGENCY_PROMISE", "FEEDBACK_DUE", "FOLDERS",
     "FOLLOW_UP_REASONS", "HOME", "MAX_OVERRIDE", "MAX_PHOTOS", "MAX_PROMISE", "OPEN", "PAUSE_REASONS",
-    "REASON_MAX", "REQUEST", "STAFF", "STEPS", "TECHNICIAN_OPEN", "URGENCY_ORDER",
+    "REASON_MAX", "REQUEST", "STAFF", "STEPS", "TECHNICIAN_OPEN", "URGENCY_ORDER", "WORKERS",
     "Clocks", "FollowUpRow", "HistoryEntry", "Place", "RequestHistory", "RequestRow", "Step", "TechnicianChoice",
     "accept", "allowed", "auto_dispatch", "buildings", "by_urgency", "claim", "clocks", "common_areas",
     "complete", "contact_of", "default_promise", "dispatch", "excuse_late_arrival", "extend_as_breach",

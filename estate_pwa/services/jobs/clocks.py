@@ -44,7 +44,7 @@ def clocks(request: ServiceRequest, now: datetime | None = None) -> Clocks:
     if met is None and now > dispatch_deadline and request.kind == RequestKind.REPAIR:
         met = False
     finished = request.status in (RequestStatus.COMPLETED, RequestStatus.CLOSED)
-    if request.kind == RequestKind.REPAIR:
+    if request.kind in (RequestKind.REPAIR, RequestKind.BOOKED):
         deadline = finish_deadline(request, now) if request.promised_at else dispatch_deadline
         feedback = None
     else:

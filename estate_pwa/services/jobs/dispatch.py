@@ -8,10 +8,12 @@ from sqlalchemy import func, literal, update
 from sqlmodel import Session, col, select
 
 from estate_pwa.core.clock import utcnow
-from estate_pwa.models import Estate, RequestStatus, Role, ServiceRequest, User, UserRole
-from estate_pwa.services import audit, roster
+from estate_pwa.models import (
+    Booking, Estate, RequestKind, RequestStatus, Role, ServiceItem, ServiceRequest, Urgency, User, UserRole,
+)
+from estate_pwa.services import audit, oncall
 from estate_pwa.services.errors import InvalidInput
-from estate_pwa.services.jobs.rules import POOL, REQUEST, TECHNICIAN_OPEN, check, load, log, receive
+from estate_pwa.services.jobs.rules import POOL, REQUEST, TECHNICIAN_OPEN, WORKERS, check, load, log, receive
 from estate_pwa.services.jobs.work import end_pause
 from estate_pwa.services.permissions import Actor, in_estate
 from estate_pwa.services.permissions import require as require_login
@@ -20,17 +22,37 @@ from estate_pwa.services.validation import positive_id
 
 
 def open_jobs(session: Session, technician_id: int) -> int:
-    """How many jobs a technician holds that are not finished."""
+    """How many jobs a technician holds that are not finished (a booked service waiting for its slot is not load
+    yet: it is in their list, but does not stop them claiming repairs)."""
+    waiting = (ServiceRequest.kind == RequestKind.BOOKED) & (ServiceRequest.status == RequestStatus.DISPATCHED)
     return session.exec(select(func.count()).select_from(ServiceRequest).where(
-        ServiceRequest.technician_id == technician_id, col(ServiceRequest.status).in_(TECHNICIAN_OPEN))).one()
+        ServiceRequest.technician_id == technician_id, col(ServiceRequest.status).in_(TECHNICIAN_OPEN),
+        ~waiting)).one()
 
 
-def _technician(session: Session, actor: Actor, technician_id: object) -> User:
+def _booking_of(session: Session, request: ServiceRequest) -> Booking | None:
+    """The booking a booked job was made from (None for other jobs)."""
+    if request.kind != RequestKind.BOOKED:
+        return None
+    return session.exec(select(Booking).where(Booking.request_id == request.id)).first()
+
+
+def _technician(session: Session, actor: Actor, booking: Booking | None, technician_id: object) -> User:
+    """Who a job may go to: an active technician for a repair; for a booked service, an active holder of the
+    role the service names (any role with a job list when it names a person only), free in the booking's window."""
     technician = in_estate(session, actor, User, positive_id(technician_id))
+    roles = [Role.TECHNICIAN]
+    if booking is not None:
+        item = session.get(ServiceItem, booking.service_id)
+        roles = [item.staff_role] if item.staff_role else list(WORKERS)
     holds = session.exec(select(UserRole).where(UserRole.user_id == technician.id,
-                                                UserRole.role == Role.TECHNICIAN)).first()
+                                                col(UserRole.role).in_(roles))).first()
     if holds is None or not technician.is_active:
-        raise InvalidInput("error.not_a_technician")
+        raise InvalidInput("error.not_a_technician" if booking is None else "error.not_service_staff")
+    if booking is not None and technician.id != booking.staff_id and session.exec(select(Booking.id).where(
+            Booking.staff_id == technician.id, col(Booking.cancelled_at).is_(None), Booking.id != booking.id,
+            col(Booking.starts_at) < booking.ends_at, col(Booking.ends_at) > booking.starts_at)).first():
+        raise InvalidInput("error.staff_busy")
     return technician
 
 
@@ -42,16 +64,20 @@ def _assign(request: ServiceRequest, technician_id: int, now: datetime) -> None:
 
 def dispatch(session: Session, actor: Actor | None, request_id: object, technician_id: object,
              now: datetime | None = None) -> ServiceRequest:
-    """The office assigns a repair to a technician, or reassigns one already accepted or paused."""
+    """The office assigns a repair to a technician (a booked service to someone who does it, the booking following
+    the job), or reassigns one already accepted or paused."""
     actor = require(session, actor, REQUEST, Role.MANAGER)
     now = now or utcnow()
     request = load(session, actor, request_id)
     reassigning = request.status in (RequestStatus.ACCEPTED, RequestStatus.PAUSED)
     check(session, actor, request, "reassign" if reassigning else "dispatch")
+    booking = _booking_of(session, request)
     with refusing(session, actor, REQUEST, request.id):
-        technician = _technician(session, actor, technician_id)
+        technician = _technician(session, actor, booking, technician_id)
     previous = request.technician_id
     _assign(request, technician.id, now)
+    if booking is not None:
+        booking.staff_id = technician.id  # the booking follows its job: the resident sees who comes now
     request.paused_since = end_pause(session, request, now)
     receive(request, actor)
     log(session, actor, request, "request_reassigned" if previous else "request_dispatched",
@@ -60,11 +86,17 @@ def dispatch(session: Session, actor: Actor | None, request_id: object, technici
 
 
 def auto_dispatch(session: Session, request: ServiceRequest, now: datetime) -> User | None:
-    """Give a new repair to the on-duty technician with the fewest open jobs below the cap (None: stays in the pool)."""
+    """Give a new repair to the on-site technician with the fewest open jobs below the cap (None: stays in the
+    pool). An emergency arriving when no technician is on site goes to the one on call (whatever their load);
+    with nobody on call either it stays in the pool, flagged in its history."""
     cap = session.get(Estate, request.estate_id).open_jobs_cap
-    load_of = {d.user_id: open_jobs(session, d.user_id)
-               for d in roster.on_duty(session, request.estate_id, Role.TECHNICIAN, now)}
+    load_of = {uid: open_jobs(session, uid) for uid in oncall.on_site(session, request.estate_id, now)}
     free = [uid for uid, count in load_of.items() if count < cap]
+    if not load_of and request.urgency == Urgency.EMERGENCY:
+        load_of = {uid: open_jobs(session, uid) for uid in oncall.on_call(session, request.estate_id, now)}
+        free = list(load_of)
+        if not free:
+            log(session, None, request, "emergency_uncovered")
     if not free:
         return None
     chosen = min(free, key=lambda uid: (load_of[uid], uid))

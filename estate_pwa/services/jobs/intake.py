@@ -19,6 +19,8 @@ from estate_pwa.services.refusals import refuse, require
 from estate_pwa.services.validation import choice, positive_id, text
 
 UNIT_NUMBER_MAX = 20
+REPORTED = tuple(k for k in RequestKind if k != RequestKind.BOOKED)
+"""Kinds a person reports or records; a booked job is made by its booking (services.bookings), never here."""
 
 
 def _new_request(session: Session, actor: Actor, kind: object, description: object, category: object,
@@ -26,7 +28,7 @@ def _new_request(session: Session, actor: Actor, kind: object, description: obje
     """Validate and store a new request, log it, and auto-dispatch repairs when the estate wants that."""
     request = ServiceRequest(
         estate_id=actor.estate_id,
-        kind=choice(kind, RequestKind, "error.bad_request"),
+        kind=choice(kind, REPORTED, "error.bad_request"),
         category=choice(category, RepairCategory, "error.bad_request"),
         urgency=choice(urgency, Urgency, "error.bad_request"),
         description=text(description, "error.description_required", multiline=True),
@@ -55,6 +57,23 @@ def submit(session: Session, actor: Actor | None, kind: object, description: obj
                            unit_id=None if area else actor.unit_id, area_id=area.id if area else None,
                            reporter_id=actor.id)
     attach(session, actor, request, photos, PhotoStage.REPORT)
+    return request
+
+
+def receive_public(session: Session, estate_id: int, description: str, urgency: str, area_id: int | None,
+                   now: datetime | None = None) -> ServiceRequest:
+    """A repair reported by someone without an account (services.reports, from a posted code): no reporter and
+    no first receiver yet (the first staff member to act becomes it); the same clocks and automatic dispatch as
+    any repair. The caller has validated the text and the place."""
+    now = now or utcnow()
+    request = ServiceRequest(estate_id=estate_id, kind=RequestKind.REPAIR, category=RepairCategory.PUBLIC_AREA,
+                             urgency=Urgency(urgency), description=description[:1000], area_id=area_id,
+                             received_at=now)
+    session.add(request)
+    session.flush()
+    log(session, None, request, "request_received_public", kind=request.kind, urgency=request.urgency)
+    if session.get(Estate, estate_id).auto_dispatch:
+        auto_dispatch(session, request, now)
     return request
 
 

@@ -182,9 +182,11 @@ def resident_rows(session: Session, actor: Actor | None, now: datetime | None = 
 
 def technician_rows(session: Session, actor: Actor | None,
                     now: datetime | None = None) -> tuple[list[RequestRow], list[RequestRow]]:
-    """The technician's jobs (with the reporter's contact) and the pool to claim from."""
+    """The jobs assigned to a technician or a cleaner (with the reporter's contact) and, for technicians, the pool
+    to claim from."""
     now = now or utcnow()
-    mine, free = views.for_technician(session, actor, now), views.pool(session, actor, now)
+    mine = views.for_technician(session, actor, now)
+    free = views.pool(session, actor, now) if actor.has(Role.TECHNICIAN) else []
     return request_rows(session, actor, mine, now, contact=True), request_rows(session, actor, free, now)
 
 

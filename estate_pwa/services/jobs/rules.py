@@ -25,7 +25,11 @@ OPEN = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED, RequestStatus.ACCEPTED
 FINISHED = (RequestStatus.COMPLETED, RequestStatus.CLOSED)
 TECHNICIAN_OPEN = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.PAUSED)
 STAFF = (Role.MANAGER, Role.GUARD, Role.CLEANER, Role.TECHNICIAN)
+WORKERS = (Role.TECHNICIAN, Role.CLEANER)
+"""Roles whose staff have a job list: technicians (repairs and booked services), cleaners (booked services)."""
 REPAIRS = (RequestKind.REPAIR,)
+WORK = (RequestKind.REPAIR, RequestKind.BOOKED)
+"""Jobs someone is sent to do: repairs, and booked special services (assigned when booked, never in the pool)."""
 FEEDBACK_KINDS = (RequestKind.COMPLAINT, RequestKind.SUGGESTION)
 ALL_KINDS = tuple(RequestKind)
 POOL = (ServiceRequest.kind == RequestKind.REPAIR, ServiceRequest.status == RequestStatus.RECEIVED,
@@ -104,23 +108,25 @@ WAITING = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
 
 STEPS: dict[str, Step] = {
     # office
-    "dispatch": Step((Role.MANAGER,), WAITING, REPAIRS, "error.not_a_repair"),
-    "reassign": Step((Role.MANAGER,), ACCEPTED_OR_PAUSED, REPAIRS, "error.not_a_repair"),
-    "reschedule": Step((Role.MANAGER,), ACCEPTED_OR_PAUSED, REPAIRS, status_error="error.wrong_step"),
-    "mark_quality": Step((Role.MANAGER,), FINISHED, REPAIRS),
+    "dispatch": Step((Role.MANAGER,), WAITING, WORK, "error.not_a_repair"),
+    "reassign": Step((Role.MANAGER,), ACCEPTED_OR_PAUSED, WORK, "error.not_a_repair"),
+    "reschedule": Step((Role.MANAGER,), ACCEPTED_OR_PAUSED, WORK, status_error="error.wrong_step"),
+    "mark_quality": Step((Role.MANAGER,), FINISHED, WORK),
     "reply": Step(STAFF, OPEN, FEEDBACK_KINDS, "error.not_a_complaint", first=(RECEIVER_OR_MANAGER,)),
     "confirm_effective": Step((Role.MANAGER,), tuple(RequestStatus), (RequestKind.COMPLAINT,),
                               "error.only_complaints_confirmed"),
-    # technician (a manager may also record an agreed late arrival)
+    # whoever the job is assigned to: a technician, or a cleaner for a booked service (a repair is only ever
+    # dispatched to a technician); a manager may also record an agreed late arrival at a repair (a booked service
+    # is done at its booked time: no 3-minute arrival to excuse)
     "claim": Step((Role.TECHNICIAN,), (RequestStatus.RECEIVED,), REPAIRS, "error.not_a_repair",
                   status_error="error.already_taken", then=(IN_POOL,)),
-    "excuse": Step((Role.TECHNICIAN, Role.MANAGER), WAITING, REPAIRS, first=(ASSIGNED_OR_MANAGER,),
+    "excuse": Step((*WORKERS, Role.MANAGER), WAITING, REPAIRS, first=(ASSIGNED_OR_MANAGER,),
                    then=(NOT_EXCUSED,)),
-    "accept": Step((Role.TECHNICIAN,), (RequestStatus.DISPATCHED,), REPAIRS, first=(ASSIGNED,)),
-    "pause": Step((Role.TECHNICIAN,), (RequestStatus.ACCEPTED,), REPAIRS, first=(ASSIGNED,)),
-    "resume": Step((Role.TECHNICIAN,), (RequestStatus.PAUSED,), REPAIRS, first=(ASSIGNED,)),
-    "postpone": Step((Role.TECHNICIAN,), ACCEPTED_OR_PAUSED, REPAIRS, first=(ASSIGNED,), then=(NOT_POSTPONED,)),
-    "finish": Step((Role.TECHNICIAN,), (RequestStatus.ACCEPTED,), REPAIRS, first=(ASSIGNED,)),
+    "accept": Step(WORKERS, (RequestStatus.DISPATCHED,), WORK, first=(ASSIGNED,)),
+    "pause": Step(WORKERS, (RequestStatus.ACCEPTED,), WORK, first=(ASSIGNED,)),
+    "resume": Step(WORKERS, (RequestStatus.PAUSED,), WORK, first=(ASSIGNED,)),
+    "postpone": Step(WORKERS, ACCEPTED_OR_PAUSED, WORK, first=(ASSIGNED,), then=(NOT_POSTPONED,)),
+    "finish": Step(WORKERS, (RequestStatus.ACCEPTED,), WORK, first=(ASSIGNED,)),
     # resident
     "rate": Step((Role.RESIDENT,), (RequestStatus.COMPLETED,), status_error="error.wrong_step",
                  first=(HOUSEHOLD,)),

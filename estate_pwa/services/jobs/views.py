@@ -9,7 +9,7 @@ from estate_pwa.core.clock import utcnow
 from estate_pwa.models import AuditEntry, RequestStatus, Role, ServiceRequest, User
 from estate_pwa.services.errors import NotFound
 from estate_pwa.services.jobs.clocks import by_urgency
-from estate_pwa.services.jobs.rules import OPEN, POOL, STAFF, TECHNICIAN_OPEN, may_follow
+from estate_pwa.services.jobs.rules import OPEN, POOL, STAFF, TECHNICIAN_OPEN, WORKERS, may_follow
 from estate_pwa.services.permissions import Actor, in_estate, require
 from estate_pwa.services.validation import positive_id
 
@@ -25,8 +25,9 @@ def for_resident(session: Session, actor: Actor | None) -> list[ServiceRequest]:
 
 
 def for_technician(session: Session, actor: Actor | None, now: datetime | None = None) -> list[ServiceRequest]:
-    """The technician's unfinished jobs, emergencies and nearest deadlines first."""
-    actor = require(actor, Role.TECHNICIAN)
+    """The unfinished jobs assigned to a technician (or a cleaner's booked services), emergencies and nearest
+    deadlines first."""
+    actor = require(actor, *WORKERS)
     jobs = session.exec(select(ServiceRequest).where(
         ServiceRequest.estate_id == actor.estate_id, ServiceRequest.technician_id == actor.id,
         col(ServiceRequest.status).in_(TECHNICIAN_OPEN)))

@@ -1,6 +1,7 @@
-"""The technician's work on a job: accepting with a promise, an agreed late arrival, resident-caused pauses, the
-one postponement, closing with work, parts, photos and the resident's signature; and the manager's promises
-beyond the limits (an override with a reason, or a breach after the postponement)."""
+"""The work on a job by the person it is assigned to (a technician; a cleaner for a booked service): accepting
+with a promise, an agreed late arrival, resident-caused pauses, the one postponement, closing with work, parts,
+photos and the resident's signature; and the manager's promises beyond the limits (an override with a reason, or
+a breach after the postponement)."""
 
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from estate_pwa.services.errors import InvalidInput
 from estate_pwa.services.jobs.clocks import finish_deadline
 from estate_pwa.services.jobs.feedback import sample_for_follow_up
 from estate_pwa.services.jobs.photos import attach
-from estate_pwa.services.jobs.rules import REQUEST, check, instant, load, log, receive
+from estate_pwa.services.jobs.rules import REQUEST, WORKERS, check, instant, load, log, receive
 from estate_pwa.services.permissions import Actor
 from estate_pwa.services.refusals import refusing, require
 from estate_pwa.services.validation import choice, text
@@ -57,7 +58,7 @@ def _reason(raw: object) -> str:
 def accept(session: Session, actor: Actor | None, request_id: object, promised_at: object = None,
            now: datetime | None = None) -> ServiceRequest:
     """The assigned technician accepts (is on the way) and promises a finish time (default per category, ≤ 7 days)."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN)
+    actor = require(session, actor, REQUEST, *WORKERS)
     now = now or utcnow()
     request = load(session, actor, request_id)
     check(session, actor, request, "accept")
@@ -94,7 +95,7 @@ def set_promise_beyond_limit(session: Session, actor: Actor | None, request_id: 
 def excuse_late_arrival(session: Session, actor: Actor | None, request_id: object, reason: object,
                         resident_consented: object, now: datetime | None = None) -> ServiceRequest:
     """Record why the technician cannot arrive within 3 minutes and that the resident agreed (三分钟服务承诺)."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN, Role.MANAGER)
+    actor = require(session, actor, REQUEST, *WORKERS, Role.MANAGER)
     request = load(session, actor, request_id)
     check(session, actor, request, "excuse")
     with refusing(session, actor, REQUEST, request.id):
@@ -110,7 +111,7 @@ def excuse_late_arrival(session: Session, actor: Actor | None, request_id: objec
 def pause(session: Session, actor: Actor | None, request_id: object, reason: object,
           now: datetime | None = None) -> ServiceRequest:
     """Stop the job's clock for a resident-caused reason; the pause is logged with its start."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN)
+    actor = require(session, actor, REQUEST, *WORKERS)
     now = now or utcnow()
     request = load(session, actor, request_id)
     check(session, actor, request, "pause")
@@ -139,7 +140,7 @@ def end_pause(session: Session, request: ServiceRequest, now: datetime) -> None:
 
 def resume(session: Session, actor: Actor | None, request_id: object, now: datetime | None = None) -> ServiceRequest:
     """Restart the clock of a paused job; the pause's end is logged."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN)
+    actor = require(session, actor, REQUEST, *WORKERS)
     now = now or utcnow()
     request = load(session, actor, request_id)
     check(session, actor, request, "resume")
@@ -152,7 +153,7 @@ def resume(session: Session, actor: Actor | None, request_id: object, now: datet
 def postpone(session: Session, actor: Actor | None, request_id: object, new_time: object, reason: object,
              now: datetime | None = None) -> ServiceRequest:
     """Move the promised finish later, once per job, with a reason; the resident sees the new time."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN)
+    actor = require(session, actor, REQUEST, *WORKERS)
     now = now or utcnow()
     request = load(session, actor, request_id)
     check(session, actor, request, "postpone")
@@ -201,7 +202,7 @@ def reschedule_by_manager(session: Session, actor: Actor | None, request_id: obj
 def complete(session: Session, actor: Actor | None, request_id: object, work_done: object, parts: object = None,
              signature_file: str | None = None, now: datetime | None = None, photos: list[str] = ()) -> ServiceRequest:
     """The technician records the work (with photos) and closes the job; the resident then confirms and rates it."""
-    actor = require(session, actor, REQUEST, Role.TECHNICIAN)
+    actor = require(session, actor, REQUEST, *WORKERS)
     now = now or utcnow()
     request = load(session, actor, request_id)
     check(session, actor, request, "finish")

@@ -3,29 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from estate_pwa.models import Area, AreaKind, Role, Unit
+from estate_pwa.models import Role, Unit
 from estate_pwa.services import cleaning
-
-
-@pytest.fixture
-def lobby(session, estate):
-    area = Area(estate_id=estate.id, name="1栋大堂", kind=AreaKind.LOBBY)
-    session.add(area)
-    session.commit()
-    return area
-
-
-@pytest.fixture
-def car_park(session, estate):
-    area = Area(estate_id=estate.id, name="地下车库", kind=AreaKind.CAR_PARK)
-    session.add(area)
-    session.commit()
-    return area
-
-
-@pytest.fixture
-def cleaner(factory, estate):
-    return factory.actor(factory.user(estate, Role.CLEANER, name="保洁甲"))
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ from estate_pwa.models import FeeBill, Role
 from estate_pwa.services import fees
 from tests.unit.conftest import NOW
 
+SINCE = "2024-01"
+"""Rates in these tests apply from January 2024, before every month they bill."""
+
 
 @pytest.fixture
 def units(factory, estate):
@@ -31,7 +34,7 @@ def neighbour(factory, estate, units):
 @pytest.fixture
 def billed(session, boss, units):
     """The estate at 2.50 yuan/m²/month with March 2026 generated: {unit id: bill}."""
-    fees.set_rate(session, boss, "2.50")
+    fees.set_rate(session, boss, "2.50", effective_from=SINCE, now=NOW)
     fees.generate_month(session, boss, "2026-03", now=NOW)
     session.commit()
     return {b.unit_id: b for b in session.exec(select(FeeBill).where(FeeBill.estate_id == boss.estate_id))}

@@ -10,6 +10,7 @@ from estate_pwa.models import Building, FeeBill, Role, Unit
 from estate_pwa.services import fees
 from estate_pwa.services.errors import InvalidInput, NotAllowed, NotFound
 from tests.unit.conftest import NOW, expect_refused
+from tests.unit.fees.conftest import SINCE
 
 
 def test_month_bills_are_area_times_rate_with_building_override(session, fresh_session, factory, estate, boss,
@@ -19,8 +20,8 @@ def test_month_bills_are_area_times_rate_with_building_override(session, fresh_s
     session.flush()
     session.add(Unit(estate_id=estate.id, building_id=other.id, number="101", floor=1, area_m2=120.35))
     session.commit()
-    fees.set_rate(session, boss, "2.50")
-    fees.set_rate(session, boss, "3.15", other.id)
+    fees.set_rate(session, boss, "2.50", effective_from=SINCE, now=NOW)
+    fees.set_rate(session, boss, "3.15", other.id, effective_from=SINCE, now=NOW)
     assert fees.generate_month(session, boss, "2026-03", now=NOW) == 5
     session.commit()
     bills = {b.unit_id: b for b in fresh_session.exec(select(FeeBill).where(FeeBill.estate_id == estate.id))}
@@ -40,7 +41,7 @@ def test_refusals(session, fresh_session, boss, estate, units):
                                        .where(FeeBill.estate_id == estate.id)).one()
     expect_refused(fresh_session, estate.id, "fee_refused", InvalidInput, "error.fee_rate_missing",
                    lambda: fees.generate_month(session, boss, "2026-03", now=NOW), unchanged=count)
-    fees.set_rate(session, boss, "2.00")
+    fees.set_rate(session, boss, "2.00", effective_from=SINCE, now=NOW)
     session.commit()
     expect_refused(fresh_session, estate.id, "fee_refused", InvalidInput, "error.period_ahead",
                    lambda: fees.generate_month(session, boss, "2026-05", now=NOW), unchanged=count)
@@ -55,7 +56,7 @@ def test_bulk_generation_of_3000_units_is_fast(session, factory, boss, estate):
     session.bulk_insert_mappings(Unit, [{"estate_id": estate.id, "building_id": building.id, "number": f"x{i}",
                                          "floor": 1, "area_m2": 75.5 + i % 40} for i in range(2996)])
     session.commit()
-    fees.set_rate(session, boss, "1.85")
+    fees.set_rate(session, boss, "1.85", effective_from=SINCE, now=NOW)
     started = time.perf_counter()
     made = fees.generate_month(session, boss, "2026-03", now=NOW)
     session.commit()

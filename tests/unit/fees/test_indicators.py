@@ -1,11 +1,9 @@
 """管理费收缴率 and its parts on a hand-computed dataset, and the special services count."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
-import pytest
 
-from estate_pwa.services import fees
+from estate_pwa.services import bookings, fees
 from estate_pwa.services.indicators.periods import PeriodKind, current
 from estate_pwa.services.indicators.registry import REGISTRY, Context
 from tests.unit.conftest import NOW, at
@@ -57,10 +55,10 @@ def test_no_bills_is_no_data(session, boss):
 def test_special_services_count(session, boss):
     assert _value(session, boss.estate_id, "special_services").value == 0
     for i in range(3):
-        fees.save_service(session, boss, {"name_zh": f"服务{i}", "category": "housekeeping", "special": "on",
-                                          "price": "50", "price_unit": "visit"})
-    fees.save_service(session, boss, {"name_zh": "公共保洁", "category": "public"})
-    item = fees.save_service(session, boss, {"name_zh": "停用", "category": "car", "special": "on", "price": "9"})
-    fees.set_active(session, boss, item.id, False)
+        bookings.save_service(session, boss, {"name_zh": f"服务{i}", "category": "housekeeping", "special": "on",
+                                              "price": "50", "price_unit": "visit"})
+    bookings.save_service(session, boss, {"name_zh": "公共保洁", "category": "public"})
+    item = bookings.save_service(session, boss, {"name_zh": "停用", "category": "car", "special": "on", "price": "9"})
+    bookings.set_active(session, boss, item.id, False)
     session.commit()
     assert _value(session, boss.estate_id, "special_services").value == 3

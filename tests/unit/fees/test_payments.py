@@ -13,6 +13,7 @@ from estate_pwa.services import fees
 from estate_pwa.services.errors import InvalidInput
 from estate_pwa.services.fees.payments import bucket_of
 from tests.unit.conftest import NOW, expect_refused
+from tests.unit.fees.conftest import SINCE
 from tests.unit.fees.conftest import form_key, pay
 
 
@@ -111,7 +112,7 @@ def test_receipts_are_gapless_per_estate(session, factory, boss, billed, units):
     other = factory.estate()
     from estate_pwa.models import Role
     other_boss = factory.actor(factory.user(other, Role.MANAGER))
-    fees.set_rate(session, other_boss, "1")
+    fees.set_rate(session, other_boss, "1", effective_from=SINCE, now=NOW)
     fees.generate_month(session, other_boss, "2026-03", now=NOW)
     session.commit()
     bill = session.exec(select(FeeBill).where(FeeBill.estate_id == other.id)).first()

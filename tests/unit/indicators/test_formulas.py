@@ -48,7 +48,7 @@ def test_every_plan_indicator_has_a_tile_and_unbuilt_ones_say_why(session, boss)
     label, shown = tiles(session, boss)
     assert label == "2026-03"
     assert {t.number for t in shown.values() if t.number} == set(range(1, 26))
-    assert len(shown) == 27
+    assert len(shown) == 28
     fees = shown["fee_collection"]
     assert (fees.status, fees.value, fees.why) == ("no_data", "", "indicator.why.no_bills")
     activities = shown["community_activities"]
