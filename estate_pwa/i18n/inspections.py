@@ -15,6 +15,7 @@ TEXT: dict[str, Text] = {
     "inspections.open": Text("今日巡检", "Today's inspections"),
     "inspections.today": Text("今日巡检（按路线顺序）", "Today, in walking order"),
     "inspections.none_today": Text("今天没有待巡检的设施", "Nothing to inspect today"),
+    "inspections.later": Text("本周、本月内完成（{count} 项）", "Due later this week or month ({count})"),
     "inspections.inspect_named": Text("巡检 {name}", "Inspect {name}"),
     "inspections.due": Text("截止 {time}", "Due {time}"),
     "inspections.overdue": Text("已超期", "Overdue"),

@@ -206,6 +206,18 @@ def _manager_part() -> rx.Component:
     )
 
 
+def _later() -> rx.Component:
+    """Weekly and monthly tasks due after today, folded away below today's list (on the 1st every monthly task)."""
+    return rx.el.details(
+        rx.el.summary(t_fill("inspections.later", count=InspectionsState.later.length().to(str)),
+                      style={"cursor": "pointer", "minHeight": "32px", "fontWeight": "600",
+                             "color": "var(--gray-11)"}),
+        rx.vstack(rx.foreach(InspectionsState.later, task_card), spacing="3", width="100%", margin_top="12px"),
+        data_testid="inspections-later",
+        width="100%",
+    )
+
+
 @rx.page(route=routes.INSPECTIONS, title=page_title("title.inspections"), on_load=InspectionsState.load)
 def inspections_page() -> rx.Component:
     """Today's inspections in walking order; managers also see overdue tasks, expiring fire equipment and plans."""
@@ -226,6 +238,7 @@ def inspections_page() -> rx.Component:
         ),
         kept_on_phone("inspections", InspectionsState.loaded,
                       rx.cond(InspectionsState.tasks.length() > 0, rx.foreach(InspectionsState.tasks, task_card),
-                              card(rx.text(t("inspections.none_today"), size="2", color="var(--gray-11)")))),
+                              card(rx.text(t("inspections.none_today"), size="2", color="var(--gray-11)"))),
+                      rx.cond(InspectionsState.later.length() > 0, _later())),
         rx.cond(InspectionsState.is_manager, _manager_part()),
     )

@@ -44,6 +44,8 @@ class InspectionsState(SessionState):
     error: str = ""
     notice: str = ""
     tasks: list[TaskRow] = []
+    later: list[TaskRow] = []
+    """Open tasks due after today (weekly, monthly), listed apart below today's."""
     loaded: bool = False
     is_manager: bool = False
     plans: list[PlanRow] = []
@@ -65,7 +67,9 @@ class InspectionsState(SessionState):
         return claim_outbox(actor)
 
     def _refresh(self, session: Session, actor: Actor) -> None:
-        self.tasks = inspections.today_rows(session, actor)
+        rows = inspections.today_rows(session, actor)
+        self.tasks = [row for row in rows if not row.later]
+        self.later = [row for row in rows if row.later]
         self.is_manager = inspections.can_plan(actor)
         if self.is_manager:
             self.plans = inspections.plan_rows(session, actor)

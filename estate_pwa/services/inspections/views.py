@@ -56,6 +56,8 @@ class TaskRow:
     recheck: bool = False
     due: str = ""
     overdue: bool = False
+    later: bool = False
+    """Open and due after today (a weekly or monthly task; never a re-inspection): listed apart, below today's."""
     expires: str = ""
     expiring: bool = False
     expired: bool = False
@@ -79,6 +81,10 @@ def _expiry(asset: Asset, today: date) -> tuple[str, bool, bool]:
     return asset.expires_on.isoformat(), asset.expires_on - today <= EXPIRY_WARNING, expired(asset, today)
 
 
+def _end_of(today: date, timezone: str) -> datetime:
+    return datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(timezone))
+
+
 def _row(actor: Actor, task: InspectionTask, asset: Asset, plan: InspectionPlan, names: dict, timezone: str,
          today: date, now: datetime) -> TaskRow:
     expires, expiring, out_of_date = _expiry(asset, today)
@@ -87,7 +93,8 @@ def _row(actor: Actor, task: InspectionTask, asset: Asset, plan: InspectionPlan,
         id=task.id, code=asset.code, name=asset.name, location=asset.location,
         category=f"facilities.category_{asset.category}", plan=plan.name,
         recheck=task.kind == InspectionKind.RECHECK, due=format_local(task.due_at, timezone, SHORT),
-        overdue=task.done_at is None and task.due_at <= now, expires=expires, expiring=expiring,
+        overdue=task.done_at is None and task.due_at <= now,
+        later=task.done_at is None and task.kind != InspectionKind.RECHECK and task.due_at > _end_of(today, timezone), expires=expires, expiring=expiring,
         expired=out_of_date, done=task.done_at is not None, defective=bool(task.defective),
         inspector=names.get(task.inspector_id, ""),
         actions=[RECORD] if may_record else [], checklist=list(plan.items) if may_record else [],
@@ -104,7 +111,8 @@ def _mine(actor: Actor):
 def today_rows(session: Session, actor: Actor | None, now: datetime | None = None) -> list[TaskRow]:
     """The inspector's list: their tasks open now (re-inspections of repaired assets, due today, this week or this
     month, and overdue within a week), then those they did today; in walking order (re-inspections and overdue
-    first, then by location and code). Re-inspections whose job just finished are made first."""
+    first, then what is due today, then what is due later — on the 1st every monthly task —, each by location and
+    code). Re-inspections whose job just finished are made first."""
     actor = require(session, actor, INSPECTIONS, *INSPECTORS)
     now = now or utcnow()
     generate_rechecks(session, actor.estate_id, now)
@@ -121,7 +129,7 @@ def today_rows(session: Session, actor: Actor | None, now: datetime | None = Non
         .order_by(col(InspectionTask.due_at)).limit(LIST_MAX)).all()
     names = {actor.id: actor.name}
     rows = [_row(actor, task, asset, plan, names, timezone, today, now) for task, asset, plan in found]
-    return sorted(rows, key=lambda r: (r.done, not r.recheck, not r.overdue, r.location, r.code, r.id))
+    return sorted(rows, key=lambda r: (r.done, not r.recheck, not r.overdue, r.later, r.location, r.code, r.id))
 
 
 def _due_task(session: Session, actor: Actor, asset_id: int, now: datetime) -> InspectionTask | None:

@@ -185,6 +185,7 @@ def test_defect_job_closed_reinspection_passes_intact(session, fresh_session, es
     session.commit()
     recheck = [r for r in rows if r.recheck]
     assert len(recheck) == 1 and recheck[0].code == "MH-002" and rows[0] is recheck[0]
+    assert not recheck[0].later  # due within 24 hours, past midnight: still on today's list
     assert inspections.generate_rechecks(session, estate.id, at(13, day=11)) == 0  # once per defect
     passed = inspections.record_inspection(session, tech, payload(recheck[0].id),
                                            now=at(14, day=11))

@@ -111,6 +111,15 @@ def test_walking_order_by_location_then_code(session, estate, boss, tech, exting
     assert [r.actions for r in rows] == [["record"]] * 3
 
 
+def test_what_is_due_later_follows_what_is_due_today(session, estate, boss, tech, extinguishers, light):
+    plan(session, boss, "monthly")  # on the 1st every monthly task is open, due at the month's end
+    plan(session, boss, "daily", category="street_light", items=["灯亮"])
+    inspections.keep_tasks_current(session, estate.id, at(10, day=1))
+    rows = inspections.today_rows(session, tech, at(10, day=1))
+    assert [(r.code, r.later) for r in rows] == [("LD-001", False), ("MH-001", True), ("MH-002", True)]
+    assert [r.actions for r in rows] == [["record"]] * 3  # a task due later may be done today
+
+
 def test_hostile_plans_are_refused(session, estate, boss, tech):
     bad = [
         ({"name": "", "category": "fire_equipment", "frequency": "daily", "items": ["a"]}, "error.plan_name_required"),
