@@ -156,14 +156,32 @@
     return { uid: item.uid, kind: item.kind, payload: payload, phone_time: item.phone_time, owner: item.owner };
   }
 
+  // An action handed to the server is not handed again until the server answers a sync (or IN_FLIGHT_MS passes:
+  // the answer was lost): two triggers close together (the connection's return and the page's own claim) send
+  // it once, and no late second answer lands on a screen that has moved on.
+  var IN_FLIGHT_MS = 20000;
+  var inFlight = {};
+  var retryTimer = null;
+
+  function notInFlight(items) {
+    var now = Date.now();
+    var fresh = items.filter(function (item) { return !(inFlight[item.uid] > now - IN_FLIGHT_MS); });
+    if (fresh.length < items.length && !retryTimer) {
+      retryTimer = setTimeout(function () { retryTimer = null; send(); }, IN_FLIGHT_MS);
+    }
+    fresh.forEach(function (item) { inFlight[item.uid] = now; });
+    return fresh;
+  }
+
   // What the page sends to OutboxState.sync: the actions ready to go (their photos uploaded first when a ticket
-  // is known); [] when only photos wait for a ticket; null when nothing of this person's waits.
+  // is known) and not already on their way; [] when only photos wait for a ticket or everything is on its way;
+  // null when nothing of this person's waits.
   function pending() {
     return mine().then(function (items) {
       if (!items.length) return null;
       var uploads = ticket ? items.filter(unsent).map(upload) : [];
       return Promise.all(uploads).then(function () {
-        return items.filter(function (item) { return !unsent(item); }).map(wire);
+        return notInFlight(items.filter(function (item) { return !unsent(item); })).map(wire);
       });
     });
   }
@@ -171,6 +189,7 @@
   var more = false;
 
   function ack(uids, newTicket) {
+    inFlight = {};  // the server has answered: what it did not take may go again at the next trigger
     var hadTicket = !!ticket;
     if (newTicket) ticket = newTicket;
     return inStore("readwrite", function (store) {

@@ -59,7 +59,7 @@ class OutboxState(SessionState):
                 screen._outbox_refused()
             elif outcomes:
                 screen._synced(outcomes)
-        if outcomes is None:
-            return None
+        if outcomes is None:  # nothing taken: the phone may send it again at the next trigger
+            return rx.call_script("window.estateOutbox.ack([], null)")
         return rx.call_script(
             f"window.estateOutbox.ack({json.dumps(outbox.answered(outcomes))}, {json.dumps(ticket)})")
