@@ -88,18 +88,18 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
         manager.get_by_role("option", name="漏巡").click()
         manager.get_by_role("button", name="查询").click()
         expect(history).to_have_count(0)
-        with manager.expect_download() as export:
+        with manager.expect_download(timeout=60_000) as export:
             manager.get_by_role("button", name="导出所选记录(CSV)").click()
         assert route_name not in Path(export.value.path()).read_text(encoding="utf-8-sig")
         screenshot(manager, f"patrol-history-{app.backend}")
 
         manager.get_by_role("link", name="巡更点与路线").click()
         manager.wait_for_url("**/manager/patrol/setup")
-        with manager.expect_download() as sheet:
+        with manager.expect_download(timeout=60_000) as sheet:
             manager.get_by_role("button", name="打印二维码(A4 PDF)").click()
         assert sheet.value.suggested_filename == "patrol-codes.pdf"
         assert Path(sheet.value.path()).read_bytes().startswith(b"%PDF")
-        with manager.expect_download() as label:
+        with manager.expect_download(timeout=60_000) as label:
             manager.get_by_role("button", name="下载图片").first.click()
         assert Path(label.value.path()).read_bytes().startswith(b"\x89PNG")
 
