@@ -145,8 +145,10 @@ def test_a_resident_and_a_logged_out_device_cannot_record_scans(app):
     item = _item(paths[0])
     received = run(_sync(app.url, resident, [item]))
     assert "error.not_allowed" in received and item["uid"] in received  # answered (refused), so dropped
-    received = run(_sync(app.url, "", [_item(paths[0])]))
-    assert "error.login_required" in received and "estateOutbox.ack" not in received  # kept on the phone until someone logs in
+    logged_out = _item(paths[0])
+    received = run(_sync(app.url, "", [logged_out]))
+    assert "error.login_required" in received  # kept on the phone until someone logs in: the answer drops nothing
+    assert "estateOutbox.ack([], null)" in received and logged_out["uid"] not in received
     assert _scans(app.db_url, guard_phone) == []
 
 
