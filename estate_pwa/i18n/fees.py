@@ -27,6 +27,8 @@ TEXT: dict[str, Text] = {
     "audit.service_activated": Text("服务上架", "Service put on the menu"),
     "audit.service_deactivated": Text("服务下架", "Service taken off the menu"),
     "indicator.why.no_bills": Text("本期间没有账单", "No bills in this period"),
+    "indicator.why.not_yet_due": Text("账单月末到期,本期结束前不判定",
+                                      "Bills are due at month end: not judged before the period ends"),
     "indicator.why.no_arrears": Text("期初没有往期欠费", "Nothing was owed from earlier periods"),
     "fees.receipt": Text("收据", "Receipt"),
     "fees.receipt_no": Text("收据号", "Receipt no."),

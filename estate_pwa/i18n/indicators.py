@@ -14,6 +14,7 @@ TEXT: dict[str, Text] = {
     "indicator.status.met": Text("达标", "Met"),
     "indicator.status.not_met": Text("未达标", "Not met"),
     "indicator.status.no_data": Text("无数据", "No data"),
+    "indicator.status.in_progress": Text("收缴中", "Collecting"),
     "indicator.target": Text("目标", "Target"),
     "indicator.number": Text("序号", "No."),
     "indicator.per_year": Text(" /年", " a year"),

@@ -14,13 +14,13 @@ from estate_pwa.services.indicators.certification import EVIDENCE_ITEMS, LEVELS,
 from estate_pwa.states.indicators import CertificationState, IndicatorDetailState, IndicatorsState
 from estate_pwa.states.session import SessionState
 
-STATUS_KEYS = [f"indicator.status.{s}" for s in ("met", "not_met", "no_data")]
+STATUS_KEYS = [f"indicator.status.{s}" for s in ("met", "not_met", "no_data", "in_progress")]
 WHY_KEYS = [k for k in TEXT if k.startswith("indicator.why.")]
 TREND_KEYS = [f"indicator.trend.{d}" for d in ("up", "down", "flat")]
 BASE_KEYS = [f"indicator.base.{b}" for b in ("households", "residents", "answered")]
 LEVEL_KEYS = [f"certification.level.{level.key}" for level in LEVELS]
 NOTE_KEYS = [k for k in TEXT if k.startswith(("urgency.", "status.", "incident.status_", "facilities.drill_"))]
-STATUS_COLOUR = {"met": "green", "not_met": "red", "no_data": "gray"}
+STATUS_COLOUR = {"met": "green", "not_met": "red", "no_data": "gray", "in_progress": "blue"}
 TREND_ICON = {"up": "trending-up", "down": "trending-down", "flat": "minus"}
 
 

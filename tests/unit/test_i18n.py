@@ -21,6 +21,7 @@ from estate_pwa.models import Rating
 from estate_pwa.services.indicators import REGISTRY, PeriodKind
 from estate_pwa.services.indicators.certification import EVIDENCE_ITEMS, LEVELS
 from estate_pwa.services.indicators.registry import Base
+from estate_pwa.services.indicators.view import Status
 from estate_pwa.services.survey import ASPECTS
 from estate_pwa.services.incidents import SERIOUS
 from estate_pwa.services.cleaning import COVERAGE
@@ -169,7 +170,7 @@ FAMILIES: dict[str, object] = {
     "facilities.grade_{}": ConditionGrade,
     "facilities.source_{}": DefectSource,
     "inspections.frequency_{}": PlanFrequency,  # a plan's frequency (services/inspections/plans.py)
-    "indicator.status.{}": ("met", "not_met", "no_data"),
+    "indicator.status.{}": tuple(v for k, v in vars(Status).items() if k.isupper()),
     "indicator.trend.{}": ("up", "down", "flat"),
     "indicator.base.{}": Base,
     "indicator.period.{}": PeriodKind,

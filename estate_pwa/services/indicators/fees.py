@@ -1,7 +1,8 @@
 """Indicators measured from fees and the service menu: 管理费收缴率 (amount received for the period's bills ÷
 amount due), shown apart by count of bills (one per unit and month), 当期 (received within the period for its own
 bills) and 清欠 (arrears from earlier periods recovered in the period ÷ what was owed at its start); and the
-plan's "at least 10 special services" target. Bills belong to the month of `period` in the estate's timezone."""
+plan's "at least 10 special services" target. Bills belong to the month of `period` in the estate's timezone and
+are due on its last day: until a period is over, a collection rate short of 98% is in progress, not failed."""
 
 from collections.abc import Sequence
 from datetime import date
@@ -49,13 +50,19 @@ def _bills(session: Session, context: Context, windows: Sequence[Window]) -> lis
             for i in range(len(months))]
 
 
+def _open(context: Context, window: Window) -> bool:
+    """Whether the window's bills are not all due yet: its last month (due on its last day) is not over."""
+    return context.now < window.end
+
+
 def _collection(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
-    return [Reading(paid, due, "" if due else NO_BILLS) for due, paid, _, _ in _bills(session, context, windows)]
+    return [Reading(paid, due, "" if due else NO_BILLS, _open(context, window))
+            for window, (due, paid, _, _) in zip(windows, _bills(session, context, windows))]
 
 
 def _by_units(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
-    return [Reading(settled, bills, "" if bills else NO_BILLS)
-            for _, _, bills, settled in _bills(session, context, windows)]
+    return [Reading(settled, bills, "" if bills else NO_BILLS, _open(context, window))
+            for window, (_, _, bills, settled) in zip(windows, _bills(session, context, windows))]
 
 
 def _payments(session: Session, context: Context, windows: Sequence[Window]) -> list[tuple[float, float, float]]:
@@ -78,8 +85,8 @@ def _payments(session: Session, context: Context, windows: Sequence[Window]) -> 
 
 def _current(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:
     bills = _bills(session, context, windows)
-    return [Reading(within, due, "" if due else NO_BILLS)
-            for (due, _, _, _), (within, _, _) in zip(bills, _payments(session, context, windows))]
+    return [Reading(within, due, "" if due else NO_BILLS, _open(context, window))
+            for window, (due, _, _, _), (within, _, _) in zip(windows, bills, _payments(session, context, windows))]
 
 
 def _recovery(session: Session, context: Context, windows: Sequence[Window]) -> list[Reading]:

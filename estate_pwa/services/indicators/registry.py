@@ -57,11 +57,14 @@ class Context:
 
 @dataclass(frozen=True)
 class Reading:
-    """A measured numerator and denominator (None for a plain count); `why` explains a missing value."""
+    """A measured numerator and denominator (None for a plain count); `why` explains a missing value.
+    `not_yet_due`: what it counts is not all due yet (a month's fee bills are due on its last day), so a value
+    short of the target is shown as in progress, not judged."""
 
     numerator: float
     denominator: float | None = None
     why: str = ""
+    not_yet_due: bool = False
 
     @property
     def value(self) -> float | None:

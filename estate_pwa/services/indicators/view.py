@@ -33,6 +33,8 @@ class Status:
     MET = "met"
     NOT_MET = "not_met"
     NO_DATA = "no_data"
+    IN_PROGRESS = "in_progress"
+    """Short of the target while what it counts is not yet due (a fee period not yet over)."""
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,12 @@ def _tile(indicator: Indicator, setting: IndicatorSetting | None, reading: Readi
         status, why = Status.NO_DATA, f"indicator.why.feature.{indicator.feature}"
     elif value is None:
         status, why = Status.NO_DATA, reading.why or "indicator.why.zero_denominator"
+    elif indicator.met(value, op, target):
+        status, why = Status.MET, ""
+    elif reading.not_yet_due:
+        status, why = Status.IN_PROGRESS, "indicator.why.not_yet_due"
     else:
-        status, why = (Status.MET if indicator.met(value, op, target) else Status.NOT_MET), ""
+        status, why = Status.NOT_MET, ""
     return Tile(
         key=indicator.key, number=indicator.number, name_zh=indicator.name_zh, name_en=indicator.name_en,
         value="" if value is None else _number(value, indicator.unit),

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from estate_pwa.services import bookings, fees
 from estate_pwa.services.indicators.periods import PeriodKind, current
-from estate_pwa.services.indicators.registry import REGISTRY, Context
+from estate_pwa.services.indicators import view
+from estate_pwa.services.indicators.registry import REGISTRY, Context, Reading
 from tests.unit.conftest import NOW, at
 from tests.unit.fees.conftest import pay
 from zoneinfo import ZoneInfo
@@ -45,6 +46,20 @@ def test_collection_rate_hand_computed(session, boss, units, billed):
     recovered = _value(session, boss.estate_id, "fee_arrears_recovery")
     assert (recovered.numerator, recovered.denominator) == (110, 550)  # 880 owed − 330 paid in Feb
     assert REGISTRY["fee_collection"].met(march.value) is False
+
+
+def test_a_month_not_yet_over_is_collecting_not_failed(session, boss, units, billed):
+    """Bills are due on their month's last day: March, still running, is in progress; February, over, fails."""
+    fees.generate_month(session, boss, "2026-02", now=NOW)
+    session.commit()
+    march, february = (_value(session, boss.estate_id, "fee_collection", back) for back in (0, 1))
+    assert (march.not_yet_due, february.not_yet_due) == (True, False)
+    tiles = {key: view._tile(REGISTRY["fee_collection"], None, reading, None)
+             for key, reading in (("march", march), ("february", february))}
+    assert (tiles["march"].status, tiles["march"].why) == (view.Status.IN_PROGRESS, "indicator.why.not_yet_due")
+    assert tiles["february"].status == view.Status.NOT_MET
+    paid_up = view._tile(REGISTRY["fee_collection"], None, Reading(880, 880, not_yet_due=True), None)
+    assert paid_up.status == view.Status.MET  # met early is met
 
 
 def test_no_bills_is_no_data(session, boss):
