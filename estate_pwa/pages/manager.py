@@ -11,7 +11,7 @@ from estate_pwa.services import accounts, roster
 from estate_pwa.services.accounts import StaffRow
 from estate_pwa.services.estate import AuditRow, Stat, UnitRow
 from estate_pwa.services.oncall import GapRow
-from estate_pwa.services.roster import DutyRow, OnDutyRow
+from estate_pwa.services.roster import DutyRow, OnDutyRow, Option
 from estate_pwa.pages.indicators import indicators_overview
 from estate_pwa.states.indicators import IndicatorsState
 from estate_pwa.states.manager import ManagerHomeState, RosterState, StaffAdminState, UnitsState
@@ -296,6 +296,9 @@ def on_call_cover() -> rx.Component:
             RosterState.on_call_shifts.length() > 0, _put_on_call_form(),
             rx.text(t("oncall.no_shift"), size="2", color="var(--gray-11)")), "put-on-call"),
         _on_call_details("oncall.shift_title", _on_call_shift_form(), "add-on-call-shift"),
+        rx.cond(RosterState.on_call_shifts.length() > 0,
+                _on_call_details("oncall.shifts_title", rx.vstack(rx.foreach(RosterState.on_call_shifts, _shift_row),
+                                                                  spacing="2", width="100%"), "on-call-shifts")),
         rx.link(rx.button(rx.icon("clipboard-check", size=14), t("inspections.open"), variant="soft"),
                 href=routes.INSPECTIONS),
     )
@@ -306,6 +309,18 @@ def _on_call_details(title_key: str, body: rx.Component, element_id: str) -> rx.
         rx.el.summary(rx.text(t(title_key), as_="span", weight="medium", size="2"), cursor="pointer"),
         rx.box(body, padding_top="8px"),
         id=element_id, width="100%",
+    )
+
+
+def _shift_row(shift: Option) -> rx.Component:
+    """An on-call shift and its remove button (the server refuses one anybody was put on)."""
+    return rx.hstack(
+        rx.text(shift.name, size="2"),
+        rx.spacer(),
+        rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", size="2",
+                       aria_label=t_fill("oncall.remove_shift", name=shift.name),
+                       on_click=RosterState.remove_on_call_shift(shift.id)),
+        width="100%", align="center", data_testid="on-call-shift",
     )
 
 

@@ -8,8 +8,10 @@ cover: every instant of the next 14 days should have at least one technician on 
 Auto-dispatch (services.jobs.dispatch) gives new repairs to on-site technicians only; an emergency arriving when
 no technician is on site goes to the one on call now, and is flagged in its history when nobody is.
 
-Managers add on-call shifts (`add_on_call_shift`) and put a technician on one for a run of days
-(`put_on_call`, each day through the roster's `assign`), on the roster screen under the cover card.
+Managers add on-call shifts (`add_on_call_shift`), remove one nobody was ever put on (`remove_on_call_shift`: a
+shift added by mistake; one with duties stays, so the roster's history keeps its shift) and put a technician on
+one for a run of days (`put_on_call`, each day through the roster's `assign`), on the roster screen under the
+cover card.
 """
 
 from dataclasses import dataclass
@@ -203,6 +205,22 @@ def add_on_call_shift(session: Session, actor: Actor | None, name: object, start
     audit.record(session, actor.estate_id, user_of(session, actor), "oncall_shift_added", "shift", shift.id,
                  name=name, starts=f"{starts:%H:%M}", ends=f"{ends:%H:%M}")
     return shift
+
+
+def remove_on_call_shift(session: Session, actor: Actor | None, shift_id: object) -> None:
+    """A manager removes an on-call shift of their estate that nobody was ever put on (a shift added by mistake);
+    one with duties, past or planned, is refused: the roster's history keeps its shift. Audited."""
+    actor = require_audited(session, actor, ON_CALL, Role.MANAGER)
+    with refusing(session, actor, ON_CALL):
+        shift = in_estate(session, actor, Shift, positive_id(shift_id))
+        if not shift.on_call:
+            raise InvalidInput("error.oncall_shift_not_on_call")
+        if session.exec(select(DutyAssignment.id).where(DutyAssignment.shift_id == shift.id)).first():
+            raise InvalidInput("error.oncall_shift_in_use")
+    audit.record(session, actor.estate_id, user_of(session, actor), "oncall_shift_removed", "shift", shift.id,
+                 name=shift.name, starts=f"{shift.starts:%H:%M}", ends=f"{shift.ends:%H:%M}")
+    session.delete(shift)
+    session.flush()
 
 
 def _first_day(raw: object, today: date) -> date:

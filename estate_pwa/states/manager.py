@@ -260,6 +260,11 @@ class RosterState(SessionState):
                       form.get("ends"))
 
     @rx.event
+    def remove_on_call_shift(self, shift_id: int | str):
+        """Remove an on-call shift nobody was ever put on."""
+        self._on_call("oncall.shift_removed", oncall.remove_on_call_shift, shift_id)
+
+    @rx.event
     def put_on_call(self, form: dict):
         """Put a technician on an on-call shift for a run of days from the first day chosen."""
         form = self._fields(form)

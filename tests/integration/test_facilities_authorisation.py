@@ -4,7 +4,8 @@ answered with a refusal, and no export link reaches anyone but a manager. The ma
 mark an asset defective and intact again, add and correct an asset and retire it (so the detector is real). The
 roster's on-call handlers (issue 12's 24-hour cover) are checked the same way at the end."""
 
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -203,17 +204,24 @@ def test_the_same_calls_work_for_staff_and_a_manager(app):
 
 ROSTER = "/manager/roster"
 ON_CALL_REFUSALS = ("您没有权限进行此操作", "请先登录", "请求无效", "'/login'", "记录不存在", "内容最多", "请填写班次名称",
-                    "已有同名班次", "时间格式应为", "这不是值班班次", "开始日期应为", "天数应为", "该员工没有这个岗位")
+                    "已有同名班次", "时间格式应为", "这不是值班班次", "开始日期应为", "天数应为", "该员工没有这个岗位",
+                    "该班次已有人值班")
 
 
 def _on_call_targets(db_url: str) -> dict[str, object]:
-    """The demo's on-call and day shifts, a technician, a guard, another estate's shift and the estate's today."""
+    """The demo's on-call and day shifts, an on-call shift nobody is on, a technician, a guard, another estate's
+    shift and the estate's today."""
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         estate_id = session.exec(select(Estate.id).where(Estate.code == DEMO_CODE)).one()
+        unused = Shift(estate_id=estate_id, name=f"备用{uuid.uuid4().hex[:6]}", starts=time(12), ends=time(13),
+                       on_call=True)
+        session.add(unused)
+        session.commit()
         shift = {s.name: s.id for s in session.exec(select(Shift).where(Shift.estate_id == estate_id))}
         phone = {u.phone: u.id for u in session.exec(select(User).where(User.estate_id == estate_id))}
         other = Factory(session).estate()
-        return {"on_call": shift[ON_CALL_SHIFT], "day_shift": shift["白班"], "technician": phone["13800000004"],
+        return {"on_call": shift[ON_CALL_SHIFT], "day_shift": shift["白班"], "unused": unused.id,
+                "technician": phone["13800000004"],
                 "guard": phone["13800000002"], "other_shift": Factory(session).shifts(other)["夜班"].id,
                 "today": roster.local_today(session, estate_id, utcnow()), "shifts": len(shift)}
 
@@ -232,7 +240,8 @@ def _on_call_calls(t: dict[str, object], name: str) -> tuple[list, list]:
     put = {"user": t["technician"], "shift": t["on_call"], "first_day": day, "days": "2"}
     plausible = [(RosterState, "add_on_call_shift", ROSTER, {"form": {"name": name, "starts": "21:00",
                                                                        "ends": "07:00"}}),
-                 (RosterState, "put_on_call", ROSTER, {"form": put})]
+                 (RosterState, "put_on_call", ROSTER, {"form": put}),
+                 (RosterState, "remove_on_call_shift", ROSTER, {"shift_id": t["unused"]})]
     hostile = [(RosterState, "add_on_call_shift", ROSTER, {"form": form}) for form in (
         {"name": HUGE, "starts": "21:00", "ends": "07:00"}, {"name": DROP, "starts": "25:00", "ends": "07:00"},
         {"name": "白班", "starts": "21:00", "ends": "07:00"}, {"name": "同一时刻", "starts": "08:00", "ends": "08:00"},
@@ -241,6 +250,8 @@ def _on_call_calls(t: dict[str, object], name: str) -> tuple[list, list]:
         {**put, "user": t["guard"]}, {**put, "shift": t["day_shift"]}, {**put, "shift": t["other_shift"]},
         {**put, "first_day": "1999-01-01"}, {**put, "first_day": DROP}, {**put, "days": "0"}, {**put, "days": HUGE},
         {**put, "days": 10**30}, {**put, "user": DROP}, {**put, "shift": {"id": 1}}, HUGE, None)]
+    hostile += [(RosterState, "remove_on_call_shift", ROSTER, {"shift_id": shift}) for shift in (
+        t["on_call"], t["day_shift"], t["other_shift"], DROP, HUGE, 10**30, -1, {"id": 1}, None)]
     return plausible, hostile
 
 
@@ -269,6 +280,8 @@ def test_a_manager_adds_an_on_call_shift_and_puts_a_technician_on_it(app):
     before = _on_call_snapshot(app.db_url)
     answers = run(call_all(app.url, token, [(RosterState, "load", ROSTER, {}), *plausible]))
     after = _on_call_snapshot(app.db_url)
-    assert "已新增值班班次" in answers[1][1] and "已安排 2 天值班" in answers[2][1]
+    assert "已新增值班班次" in answers[1][1] and "已安排 2 天值班" in answers[2][1] and "已删除值班班次" in answers[3][1]
     assert name in answers[1][1]  # the new shift is offered at once
-    assert len(after["shifts"]) == len(before["shifts"]) + 1 and len(after["duties"]) == len(before["duties"]) + 2
+    assert {s[0] for s in after["shifts"]} == {s[0] for s in before["shifts"]} - {t["unused"]} | {
+        s[0] for s in after["shifts"] if s[1] == name}
+    assert len(after["duties"]) == len(before["duties"]) + 2

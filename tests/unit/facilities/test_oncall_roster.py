@@ -109,3 +109,37 @@ def test_only_managers_set_up_on_call(session, fresh_session, estate, boss, plum
     choices = oncall.on_call_choices(session, boss)
     assert [(o.id, o.name) for o in choices.technicians] == [(plumber.id, "水电甲")]
     assert [o.name for o in choices.shifts] == ["值班 18:00–08:00"]  # on-call shifts only
+
+
+def test_a_shift_added_by_mistake_is_removed_one_with_duties_stays(session, fresh_session, estate, boss, plumber,
+                                                                    night, factory):
+    mistake = oncall.add_on_call_shift(session, boss, "值班错", "08:00", "18:00")
+    session.commit()
+    oncall.remove_on_call_shift(session, boss, mistake.id)
+    session.commit()
+    assert [o.name for o in oncall.on_call_choices(session, boss).shifts] == ["值班 18:00–08:00"]
+    [entry] = audit_entries(fresh_session, estate.id, "oncall_shift_removed")
+    assert entry.detail == {"name": "值班错", "starts": "08:00", "ends": "18:00"}
+
+    oncall.put_on_call(session, boss, plumber.id, night.id, "2026-03-10", 1, now=at(12))
+    session.commit()
+    day_shift = fresh_session.exec(select(Shift).where(Shift.estate_id == estate.id, Shift.name == "白班")).one()
+    elsewhere = factory.estate("别的小区")
+    far = oncall.add_on_call_shift(session, factory.actor(factory.user(elsewhere, Role.MANAGER)), "值班", "18:00",
+                                   "08:00")
+    session.commit()
+    cases = [
+        ((night.id,), InvalidInput, "error.oncall_shift_in_use"),  # the roster's history keeps its shift
+        ((day_shift.id,), InvalidInput, "error.oncall_shift_not_on_call"),
+        ((far.id,), NotFound, "error.not_found"),
+        ((mistake.id,), NotFound, "error.not_found"),  # already gone
+        (("1; DROP TABLE shift",), InvalidInput, "error.bad_request"),
+        ((None,), InvalidInput, "error.bad_request"),
+    ]
+    for args, error, key in cases:
+        expect_refused(fresh_session, estate.id, "oncall_refused", error, key,
+                       lambda args=args: oncall.remove_on_call_shift(session, boss, *args),
+                       unchanged=lambda: rows(fresh_session, estate))
+    expect_refused(fresh_session, estate.id, "oncall_refused", NotAllowed, "error.not_allowed",
+                   lambda: oncall.remove_on_call_shift(session, plumber, night.id),
+                   unchanged=lambda: rows(fresh_session, estate))
