@@ -78,7 +78,9 @@ class CleaningScanState(SessionState):
 
     @rx.event
     def open_scanner(self):
-        self.seen, self.error = "", ""
+        """A camera failure the page reported before this (it can reach the server first) stays in sight."""
+        camera_failed = self._text("cleaning.camera_failed")
+        self.seen, self.error = "", camera_failed if self.error == camera_failed else ""
         with session_scope() as session:
             actor = self._enter(session, Role.CLEANER)
             if actor is None:

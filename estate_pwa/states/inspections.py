@@ -118,7 +118,9 @@ class InspectionScanState(SessionState):
 
     @rx.event
     def open_scanner(self):
-        self.error, self.notice, self.scanned = "", "", []
+        """A camera failure the page reported before this (it can reach the server first) stays in sight."""
+        camera_failed = self._text("inspections.camera_failed")
+        self.error, self.notice, self.scanned = camera_failed if self.error == camera_failed else "", "", []
         with session_scope() as session:
             actor = self._actor(session)
             actor = self._enter(session, _inspector_role(actor))

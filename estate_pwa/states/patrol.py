@@ -135,8 +135,10 @@ class ScanState(SessionState):
 
     @rx.event
     def open_scanner(self):
-        """The in-app scanner is a guard's screen."""
-        self.answer = patrol.NO_ANSWER
+        """The in-app scanner is a guard's screen. A camera failure the page reported before this (the camera's
+        error can reach the server before the page's load event) stays in sight."""
+        if self.answer.message != patrol.rows.CAMERA_FAILED:
+            self.answer = patrol.NO_ANSWER
         with session_scope() as session:
             actor = self._enter(session, Role.GUARD)
             if actor is None:
