@@ -158,6 +158,7 @@ TEXT: dict[str, Text] = {
     "oncall.shift_removed": Text("已删除值班班次", "On-call shift removed"),
     "error.oncall_shift_in_use": Text("该班次已有人值班,不能删除", "Someone has been on call on this shift: it stays"),
     "audit.oncall_shift_added": Text("新增值班班次", "added an on-call shift"),
+    "audit.oncall_shift_removed": Text("删除值班班次", "removed an on-call shift"),
     "audit.oncall_refused": Text("值班安排被拒绝", "refused: on-call roster"),
     "error.oncall_shift_name": Text("请填写班次名称", "Name the shift"),
     "error.oncall_shift_taken": Text("已有同名班次", "A shift of this name exists"),
