@@ -143,6 +143,12 @@ def card(*children: rx.Component, **props) -> rx.Component:
     return rx.card(rx.vstack(*children, spacing="3", width="100%"), width="100%", size="2", **props)
 
 
+def list_card(items: rx.Var, row, empty_key: str) -> rx.Component:
+    """A card listing `items` through `row`, or saying `empty_key` when there are none."""
+    return card(rx.cond(items.length() > 0, rx.foreach(items, row),
+                        rx.text(t(empty_key), size="2", color="var(--gray-11)")))
+
+
 def section_title(key: str) -> rx.Component:
     """A small heading above a card."""
     return rx.text(t(key), size="2", weight="bold", color="var(--gray-11)")

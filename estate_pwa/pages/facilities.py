@@ -7,7 +7,7 @@ import reflex as rx
 from estate_pwa import routes
 from estate_pwa.components.a11y import labelled_upload
 from estate_pwa.components.i18n import LANGUAGE, page_title, t, t_fill, t_key
-from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
+from estate_pwa.components.layout import app_page, card, field_label, form_error, list_card, section_title
 from estate_pwa.i18n import OWNER, TEXT
 from estate_pwa.models import AssetCategory, ConditionGrade, Role
 from estate_pwa.pages.reports import asset_codes
@@ -324,8 +324,7 @@ def asset_page() -> rx.Component:
                                                      "green"),
                          _defect_form(state.report_defect, "facilities.mark_defective", "triangle-alert", "red"))),
             section_title("facilities.history"),
-            card(rx.cond(state.defects.length() > 0, rx.foreach(state.defects, _defect),
-                         rx.text(t("facilities.no_defects"), size="2", color="var(--gray-11)"))),
+            list_card(state.defects, _defect, "facilities.no_defects"),
             rx.cond(state.can_edit, card(rx.el.details(
                 rx.el.summary(rx.text(t("facilities.edit_title"), as_="span", weight="bold", size="3"),
                               cursor="pointer"),

@@ -19,6 +19,7 @@ from estate_pwa.components.layout import (
     card,
     field_label,
     form_error,
+    list_card,
     section_title,
 )
 from estate_pwa.components.outbox import kept_on_phone, outbox
@@ -192,14 +193,11 @@ def _plan_form() -> rx.Component:
 def _manager_part() -> rx.Component:
     return rx.vstack(
         section_title("inspections.overdue_title"),
-        card(rx.cond(InspectionsState.overdue.length() > 0, rx.foreach(InspectionsState.overdue, _overdue),
-                     rx.text(t("inspections.none_overdue"), size="2", color="var(--gray-11)"))),
+        list_card(InspectionsState.overdue, _overdue, "inspections.none_overdue"),
         section_title("inspections.expiring_title"),
-        card(rx.cond(InspectionsState.expiring.length() > 0, rx.foreach(InspectionsState.expiring, _expiry),
-                     rx.text(t("inspections.none_expiring"), size="2", color="var(--gray-11)"))),
+        list_card(InspectionsState.expiring, _expiry, "inspections.none_expiring"),
         section_title("inspections.plans_title"),
-        card(rx.cond(InspectionsState.plans.length() > 0, rx.foreach(InspectionsState.plans, _plan),
-                     rx.text(t("inspections.no_plans"), size="2", color="var(--gray-11)"))),
+        list_card(InspectionsState.plans, _plan, "inspections.no_plans"),
         section_title("inspections.add_plan"),
         _plan_form(),
         spacing="4", width="100%",

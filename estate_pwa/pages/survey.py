@@ -4,7 +4,7 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.i18n import page_title, t, t_fill
-from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
+from estate_pwa.components.layout import app_page, card, field_label, form_error, list_card, section_title
 from estate_pwa.models import Rating, Role
 from estate_pwa.services.survey import ASPECTS, SurveyRow
 from estate_pwa.states.survey import ManagerSurveysState, ResidentSurveyState
@@ -51,8 +51,7 @@ def surveys_page() -> rx.Component:
             on_submit=ManagerSurveysState.open_survey, reset_on_submit=True, key=ManagerSurveysState.form_key,
         )),
         section_title("survey.title"),
-        card(rx.cond(ManagerSurveysState.rows.length() > 0, rx.foreach(ManagerSurveysState.rows, _survey_row),
-                     rx.text(t("survey.none"), size="2", color="var(--gray-11)"))),
+        list_card(ManagerSurveysState.rows, _survey_row, "survey.none"),
     )
 
 

@@ -5,7 +5,7 @@ import reflex as rx
 
 from estate_pwa import routes
 from estate_pwa.components.i18n import page_title, t, t_fill, t_key
-from estate_pwa.components.layout import app_page, card, field_label, form_error, section_title
+from estate_pwa.components.layout import app_page, card, field_label, form_error, list_card, section_title
 from estate_pwa.models import PaymentMethod, PriceUnit, Role, ServiceCategory
 from estate_pwa.pages.bookings.cards import SLOT_STATE_KEYS, booked_name, booking_card, name_of, price_tag
 from estate_pwa.services.bookings import WORKERS, ClosureRow, ServiceRow, SlotRow
@@ -255,8 +255,7 @@ def _slots_panel() -> rx.Component:
                             spacing="2", width="100%")),
         ),
         section_title("bookings.closed_slots"),
-        card(rx.cond(state.closed.length() > 0, rx.foreach(state.closed, _closure),
-                     rx.text(t("bookings.no_closed_slots"), size="2", color="var(--gray-11)"))),
+        list_card(state.closed, _closure, "bookings.no_closed_slots"),
     )
 
 
