@@ -103,6 +103,7 @@ def test_resident_joins_with_the_invite_code_a_manager_printed(phone, app, brows
 
     again = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
     again.goto(f"/join?code={code}")
+    expect(again.locator("#code")).to_have_value(code)
     again.fill("#name", "冒用者")
     again.fill("#phone", unique_phone())
     again.fill("#password", "Home2024ok")
