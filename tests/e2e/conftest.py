@@ -60,10 +60,19 @@ def browser(playwright):
     browser.close()
 
 
+NO_SERVICE_WORKER = {"service_workers": "block"}
+"""Options of a browser context for a test that never goes offline. A fresh phone's service worker caches the whole
+app for use offline: about 2,000 requests and 10 s of CPU, which on this 2-core machine every other test waits
+for. Tests of what works offline (the `service_worker` mark, or a context made without these options) keep it."""
+
+
 @pytest.fixture
-def phone(browser, playwright, app) -> Page:
-    """A fresh Pixel 7 tab (412×839, touch) on the running app."""
-    context = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url)
+def phone(browser, playwright, app, request) -> Page:
+    """A fresh Pixel 7 tab (412×839, touch) on the running app; its service worker runs only for tests marked
+    `service_worker`."""
+    offline_ready = request.node.get_closest_marker("service_worker") is not None
+    context = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url,
+                                  **({} if offline_ready else NO_SERVICE_WORKER))
     context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
@@ -133,7 +142,7 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not long_page)
 
 
-__all__ = ["Signal", "expect", "fits_width", "login", "screenshot", "staff_account"]
+__all__ = ["NO_SERVICE_WORKER", "Signal", "expect", "fits_width", "login", "screenshot", "staff_account"]
 
 
 def route_due_now(db_url: str, guard_phone: str, side_by_side: bool = False) -> tuple[str, list[str]]:

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from estate_pwa import routes
 from estate_pwa.models import Role
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
-from tests.e2e.conftest import ARTIFACTS, login, route_due_now, screenshot, staff_account
+from tests.e2e.conftest import ARTIFACTS, NO_SERVICE_WORKER, login, route_due_now, screenshot, staff_account
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("critical", "serious")
@@ -131,7 +131,7 @@ def test_screens_with_data_and_their_dialogs_pass_axe(browser, playwright, ui_ap
     pages = []
 
     def tab() -> Page:
-        context = browser.new_context(**device, base_url=ui_app.url)
+        context = browser.new_context(**device, base_url=ui_app.url, **NO_SERVICE_WORKER)
         context.set_default_timeout(20_000)
         pages.append(context)
         return context.new_page()

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from estate_pwa.models import Role
 from estate_pwa.services.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import login, screenshot, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot, staff_account
 from tests.factories import unique_phone
 
 MANAGER = DEMO_ACCOUNTS[0]
@@ -36,7 +36,7 @@ def test_manager_creates_a_guard_who_can_then_log_in(phone, app, browser, playwr
     expect(phone.get_by_role("alert")).to_have_count(0)
     screenshot(phone, f"staff-admin-{app.backend}")
 
-    other = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    other = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     login(other, new_phone, "Guard2024x", "/guard")
     expect(other.get_by_role("heading", name="保安值班")).to_be_visible()
     other.context.close()
@@ -50,14 +50,14 @@ def test_reset_password_shows_a_temporary_password_that_works(phone, app, browse
     notice = phone.get_by_role("status").filter(has_text="临时密码")
     expect(notice).to_be_visible()
     temporary = re.search(r"临时密码:(\w+)", notice.inner_text()).group(1)
-    other = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    other = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     login(other, target, temporary, "/cleaner")
     other.context.close()
 
 
 def test_disabling_an_account_ends_its_session(phone, app, browser, playwright):
     target, password = staff_account(app.db_url, Role.TECHNICIAN, name="郑师傅")
-    technician = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    technician = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     login(technician, target, password, "/technician")
 
     _open_staff_admin(phone, app)
@@ -88,7 +88,7 @@ def test_resident_joins_with_the_invite_code_a_manager_printed(phone, app, brows
     code = dialog.locator("img").get_attribute("alt")
     assert re.fullmatch(r"[A-Z2-9]{10}", code)
 
-    resident = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    resident = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     resident.goto(f"/join?code={code}")
     expect(resident.locator("#code")).to_have_value(code)
     resident.fill("#name", "钱先生")
@@ -101,7 +101,7 @@ def test_resident_joins_with_the_invite_code_a_manager_printed(phone, app, brows
     resident.wait_for_url("**/resident")
     expect(resident.get_by_text("6栋 1204")).to_be_visible()
 
-    again = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    again = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     again.goto(f"/join?code={code}")
     expect(again.locator("#code")).to_have_value(code)
     again.fill("#name", "冒用者")

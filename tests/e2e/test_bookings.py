@@ -17,7 +17,7 @@ from estate_pwa.models import Booking, DutyAssignment, Estate, Role, Shift, Unit
 from estate_pwa.services import bookings
 from estate_pwa.services.demo import DEMO_CODE
 from estate_pwa.services.permissions import actor_for
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot
 from tests.e2e.test_accessibility import audit, blocking
 from tests.factories import PASSWORD, password_hash, unique_phone
 
@@ -96,9 +96,9 @@ def test_book_cancel_rebook_complete_rate_pay_and_download_the_receipt(browser, 
     tag = uuid.uuid4().hex[:5]
     name, cleaner_phone, resident_phone, office_phone = _setting(app.db_url, tag)
     device = playwright.devices["Pixel 7"]
-    resident = browser.new_context(**device, base_url=app.url).new_page()
-    cleaner = browser.new_context(**device, base_url=app.url).new_page()
-    office = browser.new_context(**device, base_url=app.url).new_page()
+    resident = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    cleaner = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    office = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
     found = []
     try:
         login(resident, resident_phone, PASSWORD, "/resident")

@@ -6,6 +6,7 @@ reaching the cleaner's phone as rework."""
 import uuid
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 from sqlmodel import Session, col, select
@@ -32,6 +33,7 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     MANAGER,
+    NO_SERVICE_WORKER,
     Signal,
     login,
     screenshot,
@@ -88,7 +90,7 @@ def test_a_cleaner_ticks_with_a_photo_and_scans_the_area_code(playwright, app, t
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_CAMERA, f"--use-file-for-fake-video-capture={video}"])
     try:
-        page = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+        page = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
         login(page, phone_number, password, "/cleaner")
         area = _card(page, name)
         expect(area.get_by_test_id("area-progress")).to_have_text("0/2 完成")
@@ -110,6 +112,7 @@ def test_a_cleaner_ticks_with_a_photo_and_scans_the_area_code(playwright, app, t
     assert len(photos) == 1 and photos[0][0].startswith("cleaning/")
 
 
+@pytest.mark.service_worker
 def test_ticks_and_a_photo_made_offline_survive_a_reload_in_sight_and_are_recorded_once(phone, app, tmp_path):
     phone_number, password = staff_account(app.db_url, Role.CLEANER, name="离线保洁")
     area_id, name, _ = _my_area(app.db_url, phone_number)
@@ -155,7 +158,7 @@ def test_ticks_and_a_photo_made_offline_survive_a_reload_in_sight_and_are_record
 def test_a_failed_item_reaches_the_cleaners_phone_as_rework(phone, browser, playwright, app, tmp_path):
     phone_number, password = staff_account(app.db_url, Role.CLEANER, name="返工保洁")
     area_id, name, _ = _my_area(app.db_url, phone_number)
-    manager = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    manager = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     try:
         login(manager, MANAGER[0], MANAGER[1], "/manager")
         manager.goto("/manager/cleaning")

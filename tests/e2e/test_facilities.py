@@ -14,7 +14,7 @@ from estate_pwa import routes
 from estate_pwa.core.db import get_engine
 from estate_pwa.models import Asset, DutyAssignment, Estate, Role, Shift
 from estate_pwa.services.demo import DEMO_CODE
-from tests.e2e.conftest import fits_width, login, screenshot, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, fits_width, login, screenshot, staff_account
 from tests.e2e.test_accessibility import audit, blocking
 
 TABLET = {"width": 820, "height": 1180}
@@ -29,7 +29,7 @@ def _csv(tag: str, area: str) -> bytes:
 def test_a_manager_imports_a_spreadsheet_after_its_dry_run(browser, app):
     tag = uuid.uuid4().hex[:6]
     number, password = staff_account(app.db_url, Role.MANAGER, name="台账经理")
-    context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url)
+    context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url, **NO_SERVICE_WORKER)
     context.set_default_timeout(20_000)
     page = context.new_page()
     try:

@@ -14,7 +14,7 @@ from estate_pwa import routes
 from estate_pwa.core.db import get_engine
 from estate_pwa.models import Building, Estate, Unit
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot
 
 MANAGER = DEMO_ACCOUNTS[0]
 TABLET = {"width": 1024, "height": 1366}
@@ -44,7 +44,8 @@ def test_a_manager_bills_the_month_records_a_payment_and_the_collection_rate_mov
     unit = _new_unit(app.db_url)
     contexts = []
     try:
-        context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url, locale="zh-CN")
+        context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url, locale="zh-CN",
+                                      **NO_SERVICE_WORKER)
         context.set_default_timeout(20_000)
         contexts.append(context)
         manager = context.new_page()
@@ -93,7 +94,7 @@ def test_a_manager_bills_the_month_records_a_payment_and_the_collection_rate_mov
         expect(manager.locator(TILE)).to_contain_text("%")
         expect(manager.locator(TILE)).not_to_contain_text(before)
 
-        resident_context = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url)
+        resident_context = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER)
         resident_context.set_default_timeout(20_000)
         contexts.append(resident_context)
         resident = resident_context.new_page()

@@ -126,6 +126,7 @@ def test_language_switch_persists_across_reloads(phone, app):
     expect(phone.get_by_role("heading", name="保安值班")).to_be_visible()
 
 
+@pytest.mark.service_worker
 def test_reload_while_offline_shows_the_shell_and_the_banner(phone, app):
     login(phone, GUARD[0], GUARD[1], "/guard")
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -16,7 +16,7 @@ from estate_pwa.services import accounts, incidents
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
 from estate_pwa.states.incidents import GuardIncidentState, OpenIncidentsState, SosAlertsState
-from tests.e2e.conftest import fits_width, login, screenshot, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, fits_width, login, screenshot, staff_account
 from tests.rawclient import RawClient, run
 
 MANAGER = DEMO_ACCOUNTS[0]
@@ -44,9 +44,9 @@ def test_guard_reports_and_calls_for_help_managers_see_it_live_acknowledge_and_c
     deputy_phone, deputy_password = staff_account(app.db_url, Role.MANAGER, name=f"副经理{tag}")
     _checkpoint(app.db_url, point_name)
     device = playwright.devices["Pixel 7"]
-    guard = browser.new_context(**device, base_url=app.url).new_page()
-    manager = browser.new_context(**device, base_url=app.url).new_page()
-    deputy = browser.new_context(**device, base_url=app.url).new_page()
+    guard = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    manager = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    deputy = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
     try:
         login(manager, MANAGER[0], MANAGER[1], "/manager")
         manager.goto("/manager/patrol")

@@ -20,7 +20,7 @@ from estate_pwa.models import Estate, Role, ServiceRequest, Survey, SurveyAnswer
 from estate_pwa.services import jobs, survey
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
-from tests.e2e.conftest import login, screenshot, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot, staff_account
 from tests.e2e.test_accessibility import audit, blocking
 from tests.factories import PASSWORD, password_hash, unique_phone
 
@@ -35,7 +35,8 @@ OVERVIEW_TILES = 28  # the plan's 25, the public equipment rate (issue 12) and t
 @pytest.fixture
 def tablet(browser, app) -> Page:
     """A fresh tablet tab (1024×1366, touch) on the running app."""
-    context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url, locale="zh-CN")
+    context = browser.new_context(viewport=TABLET, has_touch=True, base_url=app.url, locale="zh-CN",
+                                  **NO_SERVICE_WORKER)
     context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
@@ -44,7 +45,7 @@ def tablet(browser, app) -> Page:
 
 def _new_tab(browser, app, pages: list, phone_size: bool = False, playwright=None) -> Page:
     options = dict(playwright.devices["Pixel 7"]) if phone_size else {"viewport": TABLET, "has_touch": True}
-    context = browser.new_context(**options, base_url=app.url)
+    context = browser.new_context(**options, base_url=app.url, **NO_SERVICE_WORKER)
     context.set_default_timeout(20_000)
     pages.append(context)
     return context.new_page()

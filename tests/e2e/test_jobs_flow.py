@@ -13,7 +13,7 @@ from estate_pwa.models import Area, ServiceRequest, User
 from estate_pwa.services import jobs
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot
 
 MANAGER = DEMO_ACCOUNTS[0]
 TECHNICIAN = DEMO_ACCOUNTS[4]
@@ -60,9 +60,9 @@ def _opens_full_size(page, card):
 def test_leak_reported_dispatched_fixed_signed_rated_and_closed_on_time(browser, playwright, app, tmp_path):
     device = playwright.devices["Pixel 7"]
     leak = f"厨房水管漏水 {uuid.uuid4().hex[:6]}"
-    resident = browser.new_context(**device, base_url=app.url).new_page()
-    office = browser.new_context(**device, base_url=app.url).new_page()
-    technician = browser.new_context(**device, base_url=app.url).new_page()
+    resident = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    office = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    technician = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
     try:
         login(resident, DEMO_RESIDENT[0], DEMO_RESIDENT[1], "/resident")
         resident.get_by_role("link", name=re.compile("报修")).first.click()
@@ -156,8 +156,8 @@ def test_a_new_emergency_appears_on_the_technicians_screen_without_reload(phone,
 def test_a_resident_reports_a_problem_in_a_common_area(browser, playwright, app):
     device = playwright.devices["Pixel 7"]
     broken = f"车库灯不亮 {uuid.uuid4().hex[:6]}"
-    resident = browser.new_context(**device, base_url=app.url).new_page()
-    office = browser.new_context(**device, base_url=app.url).new_page()
+    resident = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
+    office = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
     try:
         login(resident, DEMO_RESIDENT[0], DEMO_RESIDENT[1], "/resident")
         resident.goto("/resident/requests")

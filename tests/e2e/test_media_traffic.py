@@ -20,7 +20,7 @@ from estate_pwa.models import Role, User
 from estate_pwa.services import files, jobs, photos
 from estate_pwa.services.demo import DEMO_RESIDENT
 from estate_pwa.services.permissions import actor_for
-from tests.e2e.conftest import login, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, staff_account
 
 REQUESTS = 4
 PHOTOS_EACH = 3
@@ -100,7 +100,7 @@ def test_the_office_board_sends_no_image_data_and_nothing_while_idle(browser, pl
     _outside_a_link_renewal(IDLE_SECONDS + 60)
     descriptions = _grainy_requests(app.db_url, uuid.uuid4().hex[:6])
     phone, password = staff_account(app.db_url, Role.MANAGER, name="流量经理")
-    page = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url).new_page()
+    page = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, **NO_SERVICE_WORKER).new_page()
     frames = Frames()
     page.on("websocket", frames.watch)
     try:

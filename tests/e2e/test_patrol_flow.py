@@ -18,7 +18,7 @@ from estate_pwa.services.demo import DEMO_RESIDENT
 from estate_pwa.services.errors import InvalidInput
 from estate_pwa.services.permissions import actor_for
 from tests.e2e.conftest import (
-    MANAGER, login, point_where, round_and_scans, route_due_now, screenshot, staff_account,
+    MANAGER, NO_SERVICE_WORKER, login, point_where, round_and_scans, route_due_now, screenshot, staff_account,
 )
 
 
@@ -26,9 +26,10 @@ def test_guard_starts_a_round_scans_by_url_and_the_manager_sees_it_on_time(brows
     guard_phone, guard_password = staff_account(app.db_url, Role.GUARD, name="巡逻员")
     route_name, (first, second) = route_due_now(app.db_url, guard_phone, side_by_side=True)  # no walking time
     device = playwright.devices["Pixel 7"]
-    guard = browser.new_context(**device, base_url=app.url).new_page()
+    guard = browser.new_context(**device, base_url=app.url, **NO_SERVICE_WORKER).new_page()
     manager = browser.new_context(**device, base_url=app.url, permissions=["geolocation"],
-                                  geolocation={"latitude": 31.2304, "longitude": 121.4737}).new_page()
+                                  geolocation={"latitude": 31.2304, "longitude": 121.4737},
+                                  **NO_SERVICE_WORKER).new_page()
     try:
         login(guard, guard_phone, guard_password, "/guard")
         card = guard.get_by_test_id("round-card").filter(has_text=route_name)

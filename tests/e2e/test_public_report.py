@@ -11,7 +11,7 @@ from estate_pwa.services import cleaning
 from estate_pwa.services.demo import DEMO_ACCOUNTS, DEMO_CODE
 from estate_pwa.services.permissions import actor_for
 from estate_pwa.services.reports import codes
-from tests.e2e.conftest import login, screenshot, staff_account
+from tests.e2e.conftest import NO_SERVICE_WORKER, login, screenshot, staff_account
 from tests.e2e.test_accessibility import audit, blocking
 from tests.e2e.test_jobs_flow import _photo
 
@@ -33,7 +33,8 @@ def test_a_dirty_report_without_login_reaches_the_cleaner_and_the_reporter_sees_
         browser, playwright, app, phone, tmp_path):
     cleaner_phone, password = staff_account(app.db_url, Role.CLEANER, name="扫码保洁")
     area, token = _area_for(app.db_url, cleaner_phone)
-    reporter = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, bypass_csp=True)
+    reporter = browser.new_context(**playwright.devices["Pixel 7"], base_url=app.url, bypass_csp=True,
+                                   **NO_SERVICE_WORKER)
     page = reporter.new_page()
     page.goto(f"/report/{token}")
     expect(page.get_by_role("heading", name="报告问题")).to_be_visible()
