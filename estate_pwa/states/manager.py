@@ -223,8 +223,11 @@ class RosterState(SessionState):
         self._fill()
 
     def _loaded(self) -> bool:
-        """Whether a day is shown; changes sent before the roster was loaded are refused."""
+        """Whether a day is shown. A change sent before the page's own load (a quick tap while a slow phone is still
+        connecting) loads today's roster first, the day the page opens on, rather than losing the form."""
         if self._day is None:
+            self.load()
+        if self._day is None:  # not a manager: refused
             self.error = self._text("error.bad_request")
         return self._day is not None
 

@@ -319,7 +319,7 @@ def test_the_overview_sends_at_most_60_kib_over_the_websocket(tablet, app):
     total = sum(received)
     print(f"\n[{app.backend}] overview websocket: {total} bytes ({total / 1024:.1f} KiB) in {len(received)} frames")
     assert received, "no websocket frame seen"
-    assert total <= WEBSOCKET_BUDGET
+    assert total <= WEBSOCKET_BUDGET, f"frame sizes: {received}"
 
 
 def _open_survey(db_url: str) -> None:
