@@ -20,7 +20,10 @@ class IndicatorsState(SessionState):
 
     period: str = indicators.PeriodKind.MONTH.value
     period_label: str = ""
-    tiles: list[Tile] = []
+    plan_tiles: list[Tile] = []
+    """The plan's 25 indicators."""
+    yearly_tiles: list[Tile] = []
+    """The plan's yearly targets (activities, special services)."""
     report_links: dict[str, str] = {}
     error: str = ""
 
@@ -36,21 +39,13 @@ class IndicatorsState(SessionState):
             self.period = kind
 
     def _refresh(self, session, actor) -> None:
-        self.period_label, self.tiles = indicators.overview(session, actor, self.period)
+        self.period_label, tiles = indicators.overview(session, actor, self.period)
+        self.plan_tiles = [tile for tile in tiles if tile.number]
+        self.yearly_tiles = [tile for tile in tiles if not tile.number]
         self.report_links = {
             kind: files.download_url(actor, f"indicator-report-{kind}", period=self.period)
             for kind in ("pdf", "xlsx", "csv")
         }
-
-    @rx.var
-    def plan_tiles(self) -> list[Tile]:
-        """The plan's 25 indicators."""
-        return [t for t in self.tiles if t.number]
-
-    @rx.var
-    def yearly_tiles(self) -> list[Tile]:
-        """The plan's yearly targets (activities, special services)."""
-        return [t for t in self.tiles if not t.number]
 
 
 class IndicatorDetailState(SessionState):
